@@ -1,0 +1,140 @@
+"""The ``wegweiser`` command: run | chat | ask | kb check."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from bot.assistant import Assistant, Reply
+from bot.errors import ConfigurationError, KnowledgeBaseError
+from bot.knowledge import check_knowledge_base, format_report, load_knowledge_base
+from bot.languages import LANGS, Lang, as_lang
+from bot.settings import load_settings
+from bot.terminal_chat import TerminalChat
+
+
+def _lang(code: str) -> Lang:
+    lang = as_lang(code)
+    if lang is None:
+        raise argparse.ArgumentTypeError(f"unknown language '{code}' (one of {', '.join(LANGS)})")
+    return lang
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="wegweiser", description="Multilingual assistant of a Kommunales Integrationszentrum."
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    run = commands.add_parser("run", help="start the assistant (terminal chat without a token)")
+    run.add_argument("--kb", type=Path, help="knowledge base folder (default: WEGWEISER_KB)")
+
+    chat = commands.add_parser("chat", help="talk to the assistant in the terminal")
+    chat.add_argument("--kb", type=Path, help="knowledge base folder (default: WEGWEISER_KB)")
+    chat.add_argument("--lang", type=_lang, help="answer in this language (de, en, tr, …)")
+
+    ask = commands.add_parser("ask", help="answer questions; '-' reads one per line from stdin")
+    ask.add_argument("--kb", type=Path, help="knowledge base folder (default: WEGWEISER_KB)")
+    ask.add_argument("--lang", type=_lang, help="answer in this language instead of detecting it")
+    ask.add_argument("--hint", help="language hint, e.g. a Telegram language_code")
+    ask.add_argument("--json", action="store_true", help="print one JSON object per line")
+    ask.add_argument("question", nargs="+", help="the question, or '-' for stdin")
+
+    kb = commands.add_parser("kb", help="knowledge base tools")
+    kb_commands = kb.add_subparsers(dest="kb_command", required=True)
+    check = kb_commands.add_parser("check", help="validate a knowledge base (or a folder of them)")
+    check.add_argument("directory", nargs="?", type=Path, help="default: WEGWEISER_KB")
+    return parser
+
+
+def _assistant(kb_dir: Path | None) -> Assistant:
+    directory = kb_dir or load_settings().kb
+    return Assistant.for_knowledge_base(load_knowledge_base(directory))
+
+
+def _questions(args: argparse.Namespace) -> Iterable[str]:
+    if args.question == ["-"]:
+        return (line.rstrip("\n") for line in sys.stdin)
+    return [" ".join(args.question)]
+
+
+def _plain(reply: Reply) -> str:
+    text = " ".join(reply.text.split())
+    if reply.suggestions:
+        picks = "; ".join(f"[{n}] {s.title}" for n, s in enumerate(reply.suggestions, start=1))
+        text = f"{text} {picks}"
+    return text
+
+
+def command_ask(args: argparse.Namespace) -> int:
+    """Answer one question, or one per input line."""
+    assistant = _assistant(args.kb)
+    for question in _questions(args):
+        reply = assistant.reply(question, lang=args.lang, hint=args.hint)
+        if args.json:
+            print(json.dumps(reply.to_json(), ensure_ascii=False), flush=True)
+        else:
+            print(_plain(reply), flush=True)
+    return 0
+
+
+def command_chat(args: argparse.Namespace) -> int:
+    """Interactive conversation in the terminal."""
+    TerminalChat(_assistant(args.kb), lang=getattr(args, "lang", None)).run()
+    return 0
+
+
+def command_run(args: argparse.Namespace) -> int:
+    """Start the main job: the terminal chat until the Telegram mode is configured."""
+    settings = load_settings()
+    if settings.telegram_token is not None:
+        print(
+            "wegweiser: the Telegram mode is not part of this version yet; "
+            "starting the terminal chat instead.",
+            file=sys.stderr,
+        )
+    return command_chat(args)
+
+
+def command_kb_check(args: argparse.Namespace) -> int:
+    """Validate one knowledge base, or every knowledge base in a folder of them."""
+    directory: Path = args.directory or load_settings().kb
+    folders = [directory]
+    if directory.is_dir() and not (directory / "centre.yaml").exists():
+        found = sorted(p.parent for p in directory.glob("*/centre.yaml"))
+        folders = found or folders
+    failed = False
+    for folder in folders:
+        kb, problems = check_knowledge_base(folder)
+        if problems:
+            print(format_report(problems))
+        if kb is None:
+            failed = True
+            print(f"{folder}: NOT usable")
+        else:
+            print(
+                f"{folder}: ok — {len(kb.entries)} entries, {len(kb.contacts)} contacts, "
+                f"{len(kb.events)} events"
+            )
+    return 1 if failed else 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``wegweiser`` console script."""
+    args = _parser().parse_args(argv)
+    handlers = {"ask": command_ask, "chat": command_chat, "run": command_run}
+    try:
+        if args.command == "kb":
+            return command_kb_check(args)
+        return handlers[args.command](args)
+    except KnowledgeBaseError as exc:
+        print(exc.report, file=sys.stderr)
+        return 1
+    except ConfigurationError as exc:
+        print(f"wegweiser: configuration: {exc}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:
+        return 0

@@ -1,0 +1,141 @@
+"""Measure answer quality on labelled questions (used by the tests and ``bench/accuracy.py``).
+
+A labelled file is a YAML list of ``{lang, q, expect, kind}``: ``expect`` is the entry id the
+question is about, or null when the knowledge base has no answer for it (out of scope).
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from statistics import quantiles
+
+import yaml
+
+from bot.assistant import Assistant
+from bot.languages import LANGS, Lang, as_lang
+
+
+@dataclass(frozen=True)
+class Labelled:
+    """One labelled question."""
+
+    lang: Lang
+    question: str
+    expect: str | None
+    kind: str
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What happened to one labelled question."""
+
+    item: Labelled
+    best: str | None
+    confident: bool
+    lang: Lang
+    seconds: float
+
+    @property
+    def top1(self) -> bool:
+        """In scope and the best candidate is the expected entry."""
+        return self.item.expect is not None and self.best == self.item.expect
+
+    @property
+    def false_confident(self) -> bool:
+        """A confident answer that is wrong (or any confident answer out of scope)."""
+        return self.confident and self.best != self.item.expect
+
+
+@dataclass
+class Tally:
+    """Counts for one language (or all)."""
+
+    in_scope: int = 0
+    top1: int = 0
+    confident_right: int = 0
+    confident_wrong: int = 0
+    out_of_scope: int = 0
+    oos_confident: int = 0
+    lang_right: int = 0
+    seconds: list[float] = field(default_factory=list)
+
+    def add(self, outcome: Outcome) -> None:
+        """Count one outcome."""
+        self.seconds.append(outcome.seconds)
+        self.lang_right += outcome.lang == outcome.item.lang
+        if outcome.item.expect is None:
+            self.out_of_scope += 1
+            self.oos_confident += outcome.confident
+            return
+        self.in_scope += 1
+        self.top1 += outcome.top1
+        self.confident_right += outcome.confident and outcome.top1
+        self.confident_wrong += outcome.false_confident
+
+    @property
+    def top1_rate(self) -> float:
+        """Share of in-scope questions whose best candidate is right."""
+        return self.top1 / self.in_scope if self.in_scope else 1.0
+
+    @property
+    def false_answer_rate(self) -> float:
+        """Share of out-of-scope questions answered confidently."""
+        return self.oos_confident / self.out_of_scope if self.out_of_scope else 0.0
+
+    @property
+    def lang_rate(self) -> float:
+        """Share of questions answered in the language they were asked in."""
+        total = len(self.seconds)
+        return self.lang_right / total if total else 1.0
+
+    def latency_ms(self) -> tuple[float, float]:
+        """p50 and p99 of the time per question, in milliseconds."""
+        return percentiles_ms(self.seconds)
+
+
+def percentiles_ms(seconds: list[float]) -> tuple[float, float]:
+    """p50 and p99 of *seconds*, in milliseconds."""
+    if not seconds:
+        return 0.0, 0.0
+    if len(seconds) == 1:
+        return seconds[0] * 1000, seconds[0] * 1000
+    cuts = quantiles(seconds, n=100, method="inclusive")
+    return cuts[49] * 1000, cuts[98] * 1000
+
+
+def load_labelled(path: Path) -> list[Labelled]:
+    """Read a labelled YAML file."""
+    items = []
+    for raw in yaml.safe_load(path.read_text(encoding="utf-8")) or []:
+        lang = as_lang(str(raw["lang"]))
+        if lang is None:
+            raise ValueError(f"{path}: unknown language {raw['lang']!r}")
+        items.append(Labelled(lang, str(raw["q"]), raw.get("expect"), str(raw.get("kind", ""))))
+    return items
+
+
+def evaluate(assistant: Assistant, items: Iterable[Labelled]) -> list[Outcome]:
+    """Ask every question (with no language given) and record the outcome and time."""
+    outcomes = []
+    for item in items:
+        started = time.perf_counter()
+        reply = assistant.reply(item.question)
+        elapsed = time.perf_counter() - started
+        outcomes.append(Outcome(item, reply.entry_id, reply.confident, reply.lang, elapsed))
+    return outcomes
+
+
+def tally(
+    outcomes: Iterable[Outcome], key: Callable[[Outcome], str] = lambda o: o.item.lang
+) -> dict[str, Tally]:
+    """Tallies by *key* (default: language), plus ``"all"``."""
+    tallies: dict[str, Tally] = defaultdict(Tally)
+    for outcome in outcomes:
+        tallies[key(outcome)].add(outcome)
+        tallies["all"].add(outcome)
+    order = [*LANGS, "all"]
+    return dict(sorted(tallies.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else 99))

@@ -1,0 +1,415 @@
+"""Read a centre's knowledge base (plain YAML files) into frozen, validated models.
+
+Layout of one knowledge base folder::
+
+    centre.yaml          the centre: name, address, phone, office hours, time zone, languages
+    entries/<id>.yaml    one entry per file: questions and answers in every language
+    contacts.yaml        contact persons by role and topic
+    events.yaml          dated events
+
+:func:`check_knowledge_base` collects every problem with file and field; :func:`load_knowledge_base`
+raises :class:`~bot.errors.KnowledgeBaseError` with that report instead of a traceback.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from bot.errors import KnowledgeBaseError
+from bot.languages import LANGS, Lang, fallback_chain
+from bot.normalize import fold
+
+Topic = Literal[
+    "about",
+    "contacts",
+    "school_entry",
+    "language_support",
+    "parents",
+    "volunteering",
+    "events",
+    "programmes",
+    "youth_culture",
+    "training_work",
+    "anti_racism",
+    "teachers",
+    "politics",
+]
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+Slug = Annotated[str, Field(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=80)]
+NonEmpty = Annotated[str, Field(min_length=1)]
+
+MIN_PHRASINGS = 3
+REVIEW_MAX_AGE = timedelta(days=365)
+_UNREADABLE = object()  # read_yaml() already reported why
+_TIME_RANGE = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-3]):([0-5]\d)$")
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+
+
+class Centre(_Frozen):
+    """The integration centre a knowledge base belongs to."""
+
+    id: Slug
+    name: NonEmpty
+    address: str | None = None
+    phone: str | None = None
+    fax: str | None = None
+    email: str | None = None
+    website: str | None = None
+    office_hours: dict[Weekday, tuple[str, ...]] | None = None
+    timezone: str = "Europe/Berlin"
+    languages: tuple[Lang, ...] = LANGS
+    source: NonEmpty
+
+    @field_validator("office_hours")
+    @classmethod
+    def _hours_are_ranges(
+        cls, value: dict[Weekday, tuple[str, ...]] | None
+    ) -> dict[Weekday, tuple[str, ...]] | None:
+        for day, ranges in (value or {}).items():
+            for span in ranges:
+                if not _TIME_RANGE.match(span):
+                    raise ValueError(f"{day}: '{span}' is not a time range like 09:00-12:30")
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone '{value}' (e.g. Europe/Berlin)") from None
+        return value
+
+    @property
+    def tz(self) -> ZoneInfo:
+        """The centre's time zone."""
+        return ZoneInfo(self.timezone)
+
+
+class Entry(_Frozen):
+    """One question-and-answer topic, in every language."""
+
+    id: Slug
+    topic: Topic
+    source: NonEmpty
+    last_reviewed: date
+    related: tuple[Slug, ...] = ()
+    event: Slug | None = None
+    keywords: tuple[NonEmpty, ...] = ()
+    title: dict[Lang, NonEmpty]
+    questions: dict[Lang, tuple[NonEmpty, ...]]
+    answers: dict[Lang, NonEmpty]
+    reviewed: dict[Lang, bool] = Field(default_factory=dict)
+
+    def answer_in(self, lang: Lang) -> tuple[Lang, str] | None:
+        """The answer in *lang*, else in the fallback languages; with the language used."""
+        for candidate in fallback_chain(lang):
+            if candidate in self.answers:
+                return candidate, self.answers[candidate]
+        return None
+
+    def title_in(self, lang: Lang) -> str:
+        """The title in *lang* or the nearest fallback."""
+        for candidate in (*fallback_chain(lang), *self.title):
+            if candidate in self.title:
+                return self.title[candidate]
+        return self.id
+
+
+class Contact(_Frozen):
+    """A person or desk to call about some topics."""
+
+    id: Slug
+    name: str | None = None
+    role: dict[Lang, NonEmpty]
+    topics: tuple[Topic, ...] = ()
+    phone: str | None = None
+    fax: str | None = None
+    email: str | None = None
+    address: str | None = None
+    source: NonEmpty
+
+
+def _parse_local(value: object) -> datetime:
+    if isinstance(value, datetime):
+        return value.replace(tzinfo=None)
+    if isinstance(value, date):
+        return datetime.combine(value, time())
+    if isinstance(value, str):
+        for pattern in ("%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d"):
+            try:
+                return datetime.strptime(value.strip(), pattern)  # noqa: DTZ007 - local, see Event
+            except ValueError:
+                continue
+    raise ValueError(f"cannot read the date '{value}' (write YYYY-MM-DD HH:MM)")
+
+
+class Event(_Frozen):
+    """A dated event; ``start``/``end`` are local times of the centre (naive)."""
+
+    id: Slug
+    title: dict[Lang, NonEmpty]
+    start: datetime
+    end: datetime | None = None
+    place: str | None = None
+    source: NonEmpty
+    note: str | None = None
+
+    @field_validator("start", "end", mode="before")
+    @classmethod
+    def _local_datetime(cls, value: object) -> datetime | None:
+        return None if value is None else _parse_local(value)
+
+    def title_in(self, lang: Lang) -> str:
+        """The title in *lang* or the nearest fallback."""
+        for candidate in (*fallback_chain(lang), *self.title):
+            if candidate in self.title:
+                return self.title[candidate]
+        return self.id
+
+
+@dataclass(frozen=True)
+class KnowledgeBase:
+    """A loaded, validated knowledge base of one centre."""
+
+    directory: Path
+    centre: Centre
+    entries: tuple[Entry, ...]
+    contacts: tuple[Contact, ...] = ()
+    events: tuple[Event, ...] = ()
+    _by_id: Mapping[str, Entry] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_by_id", {e.id: e for e in self.entries})
+
+    def entry(self, entry_id: str) -> Entry | None:
+        """The entry with this id, or None."""
+        return self._by_id.get(entry_id)
+
+    def event(self, event_id: str) -> Event | None:
+        """The event with this id, or None."""
+        return next((e for e in self.events if e.id == event_id), None)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One finding of the checker: where (file, field) and what."""
+
+    file: str
+    field: str
+    message: str
+    level: Literal["error", "warning"] = "error"
+
+    def __str__(self) -> str:
+        where = f"{self.file}: {self.field}" if self.field else self.file
+        return f"{self.level}: {where}: {self.message}"
+
+
+@dataclass
+class _Collector:
+    root: Path
+    problems: list[Problem] = field(default_factory=list)
+
+    def rel(self, path: Path) -> str:
+        try:
+            return str(path.relative_to(self.root.parent))
+        except ValueError:
+            return str(path)
+
+    def error(self, path: Path, where: str, message: str) -> None:
+        self.problems.append(Problem(self.rel(path), where, message, "error"))
+
+    def warn(self, path: Path, where: str, message: str) -> None:
+        self.problems.append(Problem(self.rel(path), where, message, "warning"))
+
+    def read_yaml(self, path: Path) -> Any:
+        try:
+            text = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            self.error(path, "", "file is missing")
+            return _UNREADABLE
+        except (OSError, UnicodeDecodeError) as exc:
+            self.error(path, "", f"cannot read the file ({exc.__class__.__name__})")
+            return _UNREADABLE
+        try:
+            return yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            line = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "YAML"
+            problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+            self.error(path, line, f"not valid YAML: {problem}")
+            return _UNREADABLE
+
+    def validate(self, model: type[_Frozen], data: Any, path: Path, prefix: str = "") -> Any:
+        if data is _UNREADABLE:
+            return None
+        if not isinstance(data, dict):
+            self.error(path, prefix, "expected a mapping of fields (key: value)")
+            return None
+        try:
+            return model.model_validate(data)
+        except ValidationError as exc:
+            for err in exc.errors():
+                where = ".".join(str(p) for p in (prefix, *err["loc"]) if p != "")
+                self.error(path, where, _readable(err))
+            return None
+
+
+def _readable(err: Mapping[str, Any]) -> str:
+    kind = err.get("type", "")
+    if kind == "missing":
+        return "required field is missing"
+    if kind == "extra_forbidden":
+        return "unknown field (check the spelling)"
+    if kind == "literal_error":
+        return f"{err['msg'].lower()}, got '{err.get('input')}'"
+    message = str(err["msg"])
+    return message.removeprefix("Value error, ")
+
+
+def _list_of(
+    collector: _Collector, path: Path, key: str, model: type[_Frozen]
+) -> tuple[Any, ...]:
+    data = collector.read_yaml(path) if path.exists() else {key: []}
+    if data is _UNREADABLE:
+        return ()
+    data = data or {key: []}
+    if not isinstance(data, dict) or not isinstance(data.get(key, []), list):
+        collector.error(path, key, f"expected '{key}:' followed by a list")
+        return ()
+    items = []
+    for index, item in enumerate(data.get(key) or []):
+        model_obj = collector.validate(model, item, path, f"{key}[{index}]")
+        if model_obj is not None:
+            items.append(model_obj)
+    return tuple(items)
+
+
+def _entry_files(collector: _Collector, directory: Path) -> Iterator[Path]:
+    folder = directory / "entries"
+    if not folder.is_dir():
+        collector.error(folder, "", "folder is missing: entries go into entries/<id>.yaml")
+        return
+    files = sorted(p for p in folder.iterdir() if p.suffix in {".yaml", ".yml"})
+    if not files:
+        collector.error(folder, "", "no entries (*.yaml) found")
+    yield from files
+
+
+def _check_entries(
+    collector: _Collector,
+    centre: Centre | None,
+    entries: list[tuple[Path, Entry]],
+    events: tuple[Event, ...],
+    today: date,
+) -> None:
+    languages = centre.languages if centre else LANGS
+    seen_ids: dict[str, Path] = {}
+    seen_phrasings: dict[str, tuple[str, Path]] = {}
+    ids = {entry.id for _, entry in entries}
+    event_ids = {event.id for event in events}
+    for path, entry in entries:
+        if entry.id in seen_ids:
+            collector.error(path, "id", f"duplicate id '{entry.id}' (also in {seen_ids[entry.id].name})")
+        seen_ids.setdefault(entry.id, path)
+        if path.stem != entry.id:
+            collector.warn(path, "id", f"file name differs from id '{entry.id}'")
+        for lang in languages:
+            if lang not in entry.answers:
+                collector.warn(path, f"answers.{lang}", "missing translation (falls back to English/German)")
+            if lang not in entry.title:
+                collector.warn(path, f"title.{lang}", "missing translation")
+            count = len(entry.questions.get(lang, ()))
+            if count < MIN_PHRASINGS:
+                collector.warn(
+                    path, f"questions.{lang}", f"{count} phrasings, at least {MIN_PHRASINGS} wanted"
+                )
+        if not any(lang in entry.answers for lang in ("de", "en")):
+            collector.error(path, "answers", "needs at least a German or an English answer")
+        for related in entry.related:
+            if related not in ids:
+                collector.error(path, "related", f"no entry with id '{related}'")
+            elif related == entry.id:
+                collector.warn(path, "related", "an entry is not related to itself")
+        if entry.event and entry.event not in event_ids:
+            collector.error(path, "event", f"no event with id '{entry.event}' in events.yaml")
+        if today - entry.last_reviewed > REVIEW_MAX_AGE:
+            collector.warn(
+                path, "last_reviewed", f"not reviewed since {entry.last_reviewed.isoformat()}"
+            )
+        for lang, phrasings in entry.questions.items():
+            for index, phrasing in enumerate(phrasings):
+                key = fold(phrasing)
+                other = seen_phrasings.get(key)
+                if other and other[0] != entry.id:
+                    collector.error(
+                        path,
+                        f"questions.{lang}[{index}]",
+                        f"the same phrasing is under entry '{other[0]}' ({other[1].name})",
+                    )
+                seen_phrasings.setdefault(key, (entry.id, path))
+
+
+def check_knowledge_base(
+    directory: Path, *, today: date | None = None
+) -> tuple[KnowledgeBase | None, list[Problem]]:
+    """Read and check a knowledge base; returns it (None on errors) and every problem found."""
+    today = today or date.today()  # noqa: DTZ011 - a calendar date is all that is compared
+    directory = Path(directory)
+    collector = _Collector(directory)
+    if not directory.is_dir():
+        collector.error(directory, "", "knowledge base folder not found")
+        return None, collector.problems
+    centre_path = directory / "centre.yaml"
+    centre = collector.validate(Centre, collector.read_yaml(centre_path), centre_path)
+    events = _list_of(collector, directory / "events.yaml", "events", Event)
+    contacts = _list_of(collector, directory / "contacts.yaml", "contacts", Contact)
+    for kind, items, path in (
+        ("event", events, directory / "events.yaml"),
+        ("contact", contacts, directory / "contacts.yaml"),
+    ):
+        ids = [item.id for item in items]
+        for duplicate in sorted({i for i in ids if ids.count(i) > 1}):
+            collector.error(path, "id", f"duplicate {kind} id '{duplicate}'")
+    entries: list[tuple[Path, Entry]] = []
+    for path in _entry_files(collector, directory):
+        entry = collector.validate(Entry, collector.read_yaml(path), path)
+        if entry is not None:
+            entries.append((path, entry))
+    _check_entries(collector, centre, entries, events, today)
+    problems = collector.problems
+    if centre is None or any(p.level == "error" for p in problems):
+        return None, problems
+    kb = KnowledgeBase(directory, centre, tuple(e for _, e in entries), contacts, events)
+    return kb, problems
+
+
+def format_report(problems: list[Problem]) -> str:
+    """One line per problem, errors first, then a count."""
+    ordered = sorted(problems, key=lambda p: (p.level != "error", p.file, p.field))
+    errors = sum(p.level == "error" for p in problems)
+    warnings = len(problems) - errors
+    lines = [str(p) for p in ordered]
+    lines.append(f"{errors} error(s), {warnings} warning(s)")
+    return "\n".join(lines)
+
+
+def load_knowledge_base(directory: Path, *, today: date | None = None) -> KnowledgeBase:
+    """Load a knowledge base or raise :class:`KnowledgeBaseError` with the checker's report."""
+    kb, problems = check_knowledge_base(directory, today=today)
+    if kb is None:
+        errors = [p for p in problems if p.level == "error"]
+        raise KnowledgeBaseError(f"knowledge base {directory} has errors:\n" + format_report(errors))
+    return kb

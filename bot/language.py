@@ -1,0 +1,179 @@
+"""Which of the eight languages a question is written in (offline, no I/O after start-up).
+
+The script decides first (Arabic letters mean Arabic; Cyrillic narrows to Bulgarian, Ukrainian or
+Russian), then lingua, restricted to the candidate languages and in its low-accuracy mode (small
+models, about 35 MB for all eight), picks among them. A hint such as Telegram's ``language_code``
+wins when the text is too short or too ambiguous to tell.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+from bot.languages import Lang, as_lang
+from bot.normalize import words
+
+_ARABIC = re.compile(r"[\u0600-\u06FF]")
+_CYRILLIC = re.compile(r"[\u0400-\u04FF]")
+_LATIN = re.compile(r"[A-Za-z\u00C0-\u024F]")
+_LETTERS_UK = re.compile(r"[іїєґІЇЄҐ]")
+_LETTERS_RU = re.compile(r"[ыэёЫЭЁ]")
+_WORD = re.compile(r"\w+")
+
+_LATIN_LANGS: tuple[Lang, ...] = ("de", "en", "tr", "ro")
+_CYRILLIC_LANGS: tuple[Lang, ...] = ("bg", "uk", "ru")
+_TRANSLIT_LANGS: tuple[Lang, ...] = ("ar", "bg", "uk", "ru")
+_LINGUA_NAMES: dict[Lang, str] = {
+    "de": "GERMAN",
+    "en": "ENGLISH",
+    "tr": "TURKISH",
+    "ar": "ARABIC",
+    "ro": "ROMANIAN",
+    "bg": "BULGARIAN",
+    "uk": "UKRAINIAN",
+    "ru": "RUSSIAN",
+}
+_LINGUA_CODES = {name: lang for lang, name in _LINGUA_NAMES.items()}
+SURE = 0.6  # below this, a hint (Telegram's language_code) decides
+LEXICAL_WEIGHT = 0.5  # share of the word lists against lingua's statistics
+TRANSLIT_MIN = 0.35  # Latin letters: share of words a non-Latin language must know ...
+TRANSLIT_LEAD = 0.1  # ... and its lead over the best Latin-script language
+
+
+@dataclass(frozen=True)
+class Detection:
+    """The language found, how sure (0..1), and the script the text is written in."""
+
+    lang: Lang
+    confidence: float
+    script: str
+
+
+def dominant_script(text: str) -> str:
+    """``"arabic"``, ``"cyrillic"``, ``"latin"`` or ``"none"`` (emoji, digits, empty)."""
+    counts = {
+        "arabic": len(_ARABIC.findall(text)),
+        "cyrillic": len(_CYRILLIC.findall(text)),
+        "latin": len(_LATIN.findall(text)),
+    }
+    script, count = max(counts.items(), key=lambda item: item[1])
+    return script if count else "none"
+
+
+class LanguageDetector:
+    """Detects the language of short questions; build once, reuse.
+
+    *lexicons* are the folded words each language uses (its stop words, including how they are
+    typed in Latin letters, and the knowledge base's phrasings): they recognise transliterated
+    Arabic, Bulgarian, Ukrainian and Russian, which lingua cannot. *names* (programme and place
+    names kept verbatim in every language) are removed before lingua looks at the text, so that
+    "when is the Fest der Vielfalt?" is English.
+    """
+
+    def __init__(
+        self,
+        default: Lang = "de",
+        lexicons: Mapping[Lang, frozenset[str]] | None = None,
+        names: Iterable[str] = (),
+    ) -> None:
+        self.default = default
+        self._lexicons = dict(lexicons or {})
+        counts = Counter(word for lexicon in self._lexicons.values() for word in lexicon)
+        self._spread = dict(counts)
+        ordered = sorted({n.strip() for n in names if len(n.strip()) >= 3}, key=len, reverse=True)
+        self._names = (
+            re.compile("|".join(re.escape(n) for n in ordered), re.IGNORECASE) if ordered else None
+        )
+
+    @cached_property
+    def _lingua(self) -> Any:
+        from lingua import Language, LanguageDetectorBuilder
+
+        languages = [getattr(Language, name) for name in _LINGUA_NAMES.values()]
+        return (
+            LanguageDetectorBuilder.from_languages(*languages)
+            .with_low_accuracy_mode()
+            .with_preloaded_language_models()
+            .build()
+        )
+
+    def warm_up(self) -> None:
+        """Load the language models now rather than on the first question."""
+        self._lingua_shares("warm up", _LATIN_LANGS)
+
+    def _lingua_shares(self, text: str, among: tuple[Lang, ...]) -> dict[Lang, float]:
+        values = self._lingua.compute_language_confidence_values(text)
+        chosen = {
+            _LINGUA_CODES[v.language.name]: float(v.value)
+            for v in values
+            if _LINGUA_CODES[v.language.name] in among
+        }
+        total = sum(chosen.values())
+        if total <= 0:
+            return dict.fromkeys(among, 1 / len(among))
+        return {lang: value / total for lang, value in chosen.items()}
+
+    def _lexical_shares(self, text: str) -> dict[Lang, float]:
+        """Per language: the share of the words it knows, each word split among its languages."""
+        found = words(text)
+        if not found or not self._lexicons:
+            return {}
+        shares: dict[Lang, float] = {}
+        for lang, lexicon in self._lexicons.items():
+            hits = sum(1 / self._spread[w] for w in found if w in lexicon)
+            shares[lang] = hits / len(found)
+        return shares
+
+    def _without_names(self, text: str) -> str:
+        """*text* without the verbatim names (unless nothing else is left)."""
+        stripped = self._names.sub(" ", text) if self._names else text
+        return text if dominant_script(stripped) == "none" else stripped
+
+    def detect(self, text: str, hint: str | None = None) -> Detection:
+        """The most likely language of *text*; *hint* decides when the text cannot."""
+        hinted = as_lang(hint)
+        script = dominant_script(text)
+        if script == "none":
+            return Detection(hinted or self.default, 0.0, script)
+        if script == "arabic":
+            return Detection("ar", 1.0, script)
+        if script == "cyrillic":
+            if _LETTERS_UK.search(text):
+                return Detection("uk", 0.95, script)
+            if _LETTERS_RU.search(text):
+                return Detection("ru", 0.95, script)
+            return self._decide(text, _CYRILLIC_LANGS, hinted, script)
+        lexical = self._lexical_shares(self._without_names(text))
+        translit = max(_TRANSLIT_LANGS, key=lambda lang: lexical.get(lang, 0.0))
+        latin_best = max((lexical.get(lang, 0.0) for lang in _LATIN_LANGS), default=0.0)
+        if lexical.get(translit, 0.0) >= TRANSLIT_MIN and lexical[translit] > latin_best + TRANSLIT_LEAD:
+            if hinted in _TRANSLIT_LANGS and hinted != translit:
+                translit = hinted  # e.g. Ukrainian and Russian typed in Latin letters look alike
+            return Detection(translit, min(1.0, lexical[translit]), script)
+        return self._decide(text, _LATIN_LANGS, hinted, script)
+
+    def _decide(
+        self, text: str, among: tuple[Lang, ...], hinted: Lang | None, script: str
+    ) -> Detection:
+        stripped = self._without_names(text)
+        statistical = self._lingua_shares(stripped, among)
+        lexical = self._lexical_shares(stripped)
+        total = sum(lexical.get(lang, 0.0) for lang in among)
+        combined = {
+            lang: (1 - LEXICAL_WEIGHT) * statistical.get(lang, 0.0)
+            + LEXICAL_WEIGHT * (lexical.get(lang, 0.0) / total if total else 0.0)
+            for lang in among
+        }
+        if not total:
+            combined = statistical
+        lang = max(combined, key=lambda key: combined[key])
+        confidence = combined[lang]
+        short = len(_WORD.findall(text)) <= 2
+        if hinted and (short or confidence < SURE) and (hinted in among or script == "latin"):
+            return Detection(hinted, max(confidence, 0.5), script)
+        return Detection(lang, confidence, script)

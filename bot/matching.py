@@ -1,0 +1,307 @@
+"""Find the knowledge-base entry a question is about (pure, no I/O).
+
+Every phrasing, title and keyword of every language is folded (:mod:`bot.normalize`) into words.
+A question's words are looked up in that shared vocabulary with rapidfuzz (so typos, missing
+diacritics and transliterations still meet), then each phrasing is scored by how much of the
+question it explains and how much of it the question covers, both weighted by how rare a word is
+across entries (IDF). Words the knowledge base has never seen count against a match: that is what
+keeps "where is a dentist?" from getting a confident answer about school.
+"""
+
+from __future__ import annotations
+
+import math
+from bisect import bisect_left
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Literal
+
+from rapidfuzz import fuzz, process
+
+from bot.knowledge import KnowledgeBase
+from bot.languages import Lang
+from bot.normalize import consonant_skeleton, is_arabic, words
+
+DocumentKind = Literal["question", "title", "keyword"]
+MAX_QUERY_WORDS = 40
+MIN_STEM = 4  # shortest shared beginning that counts as a compound part ("shul" of Schulplatz)
+MAX_COMPOUNDS = 8
+SEED_CAP = 1000  # see Matcher._candidate_docs
+SEED_SHARE = 0.01
+
+
+class Band(StrEnum):
+    """How sure the matcher is."""
+
+    CONFIDENT = "confident"
+    UNSURE = "unsure"
+    NONE = "none"
+
+
+@dataclass(frozen=True)
+class Document:
+    """One searchable text of an entry."""
+
+    entry_id: str
+    lang: Lang
+    text: str
+    kind: DocumentKind = "question"
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Score limits of the three bands, calibrated on the labelled development set."""
+
+    confident: float = 0.40
+    unsure: float = 0.25
+    margin: float = 0.02
+    unknown_word_weight: float = 1.3
+    compound_similarity: float = 0.75
+    context_words: float = 4.0  # from this many words on, unknown words weigh less
+    beta: float = 0.7  # below 1, how much of the phrasing is covered counts more than the rest
+    entry_recall: float = 0.35  # share of the score from how much all phrasings of an entry cover
+    fuzzy_cutoff_short: float = 80.0
+    fuzzy_cutoff_long: float = 75.0
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """An entry and how well the question fits it."""
+
+    entry_id: str
+    score: float
+    lang: Lang
+
+
+@dataclass(frozen=True)
+class Match:
+    """The outcome for one question: the band and the best candidates, best first."""
+
+    band: Band
+    candidates: tuple[Candidate, ...]
+
+    @property
+    def best(self) -> Candidate | None:
+        """The best candidate, if any."""
+        return self.candidates[0] if self.candidates else None
+
+
+def documents_of(kb: KnowledgeBase) -> list[Document]:
+    """All searchable texts of a knowledge base."""
+    docs: list[Document] = []
+    for entry in kb.entries:
+        for lang, phrasings in entry.questions.items():
+            docs.extend(Document(entry.id, lang, text) for text in phrasings)
+        docs.extend(Document(entry.id, lang, text, "title") for lang, text in entry.title.items())
+        docs.extend(Document(entry.id, "de", text, "keyword") for text in entry.keywords)
+    return docs
+
+
+class Matcher:
+    """An index over documents; :meth:`match` scores a question against it."""
+
+    def __init__(
+        self,
+        documents: Iterable[Document],
+        stopwords: frozenset[str] = frozenset(),
+        thresholds: Thresholds | None = None,
+    ) -> None:
+        """Index *documents*; *stopwords* are folded words (see :mod:`bot.stopwords`)."""
+        self.thresholds = thresholds or Thresholds()
+        self._stopwords = stopwords
+        self._vocab: list[str] = []
+        word_ids: dict[str, int] = {}
+        self._word_ids = word_ids
+        self._docs: list[Document] = []
+        self._doc_words: list[tuple[int, ...]] = []
+        postings: list[list[int]] = []
+        entry_sets: list[set[str]] = []
+        skeletons: dict[str, set[int]] = defaultdict(set)
+        for doc in documents:
+            ids: list[int] = []
+            found = self._content_words(doc.text, keep_all=doc.kind == "keyword")
+            for word in found or words(doc.text):
+                if word not in word_ids:
+                    word_ids[word] = len(self._vocab)
+                    self._vocab.append(word)
+                    postings.append([])
+                    entry_sets.append(set())
+                wid = word_ids[word]
+                if wid not in ids:
+                    ids.append(wid)
+            if not ids:
+                continue
+            doc_index = len(self._docs)
+            self._docs.append(doc)
+            self._doc_words.append(tuple(ids))
+            arabic = is_arabic(doc.text)
+            for wid in ids:
+                postings[wid].append(doc_index)
+                entry_sets[wid].add(doc.entry_id)
+                if arabic:
+                    skeleton = consonant_skeleton(self._vocab[wid])
+                    if len(skeleton) >= 3:
+                        skeletons[skeleton].add(wid)
+        self._postings = postings
+        entries = len({doc.entry_id for doc in self._docs}) or 1
+        self._idf = [math.log((entries + 1) / (len(s) + 0.5)) for s in entry_sets]
+        self._max_idf = math.log((entries + 1) / 1.5)
+        self._doc_weight = [sum(self._idf[w] for w in ids) for ids in self._doc_words]
+        self._skeletons = {k: tuple(sorted(v)) for k, v in skeletons.items()}
+        self._skeleton_keys = list(self._skeletons)
+        self._sorted_vocab = sorted((word, wid) for wid, word in enumerate(self._vocab))
+        stems: dict[str, list[int]] = defaultdict(list)
+        for wid, word in enumerate(self._vocab):
+            if len(word) >= MIN_STEM + 1:
+                stems[word[:-1]].append(wid)
+        self._stems = dict(stems)
+
+    @classmethod
+    def from_knowledge_base(
+        cls,
+        kb: KnowledgeBase,
+        stopwords: frozenset[str] = frozenset(),
+        thresholds: Thresholds | None = None,
+    ) -> Matcher:
+        """Index every phrasing, title and keyword of *kb*."""
+        return cls(documents_of(kb), stopwords, thresholds)
+
+    @property
+    def vocabulary_size(self) -> int:
+        """Number of distinct folded words indexed."""
+        return len(self._vocab)
+
+    def _content_words(self, text: str, *, keep_all: bool = False) -> list[str]:
+        """The folded words of *text* without stop words (or, if that leaves none, the known ones)."""
+        folded = words(text)
+        if keep_all:
+            return folded
+        return [w for w in folded if w not in self._stopwords] or [
+            w for w in folded if w in self._word_ids
+        ]
+
+    def _similar(self, word: str) -> dict[int, float]:
+        """Vocabulary words like *word*, with a similarity in (0, 1]."""
+        found: dict[int, float] = {}
+        exact = self._word_ids.get(word)
+        if exact is not None:
+            found[exact] = 1.0
+        if len(word) >= 4:
+            t = self.thresholds
+            cutoff = t.fuzzy_cutoff_short if len(word) <= 5 else t.fuzzy_cutoff_long
+            for _, score, wid in process.extract(
+                word, self._vocab, scorer=fuzz.ratio, score_cutoff=cutoff, limit=6
+            ):
+                found[wid] = max(found.get(wid, 0.0), score / 100)
+        if len(word) >= MIN_STEM + 1:
+            for wid in self._compound_parts(word):
+                found[wid] = max(found.get(wid, 0.0), self.thresholds.compound_similarity)
+        skeleton = consonant_skeleton(word)
+        if len(skeleton) >= 3 and self._skeleton_keys:
+            for key, score, _ in process.extract(
+                skeleton, self._skeleton_keys, scorer=fuzz.ratio, score_cutoff=85, limit=4
+            ):
+                for wid in self._skeletons[key]:
+                    found[wid] = max(found.get(wid, 0.0), 0.9 * score / 100)
+        return found
+
+    def _compound_parts(self, word: str) -> list[int]:
+        """Words that *word* begins with, or that begin with *word* (German compounds)."""
+        found = [wid for k in range(MIN_STEM, len(word)) for wid in self._stems.get(word[:k], ())]
+        stem = word[:-1]
+        start = bisect_left(self._sorted_vocab, (stem, -1))
+        for other, wid in self._sorted_vocab[start : start + MAX_COMPOUNDS]:
+            if not other.startswith(stem):
+                break
+            found.append(wid)
+        return found
+
+    def _candidate_docs(self, by_word: dict[int, list[tuple[int, float]]]) -> set[int]:
+        """Documents worth scoring: those sharing a matched word that is not too common.
+
+        A word found in very many documents (in a large knowledge base) cannot pick a document
+        on its own; it still counts in the score of the documents the rarer words bring in.
+        """
+        cap = max(SEED_CAP, int(len(self._docs) * SEED_SHARE))
+        seeds: set[int] = set()
+        for wid in sorted(by_word, key=lambda w: len(self._postings[w])):
+            postings = self._postings[wid]
+            if len(postings) <= cap or not seeds:
+                seeds.update(postings)
+        return seeds
+
+    def match(self, text: str, limit: int = 3) -> Match:
+        """Score *text* against every entry; the band says how far to trust the best one."""
+        query = list(dict.fromkeys(self._content_words(text)))[:MAX_QUERY_WORDS]
+        if not query:
+            return Match(Band.NONE, ())
+        similar = [self._similar(word) for word in query]
+        # An unknown word in a short question is likely its topic ("dentist?"); in a long message
+        # most unknown words are context ("we came from Syria last month ...").
+        t = self.thresholds
+        unknown_weight = (
+            self._max_idf * t.unknown_word_weight * min(1.0, t.context_words / len(query))
+        )
+        weights = [
+            max((self._idf[w] for w, s in m.items() if s == max(m.values())), default=0.0)
+            if m
+            else unknown_weight
+            for m in similar
+        ]
+        total_weight = sum(weights) or 1.0
+        by_word: dict[int, list[tuple[int, float]]] = defaultdict(list)
+        for i, matches in enumerate(similar):
+            for wid, sim in matches.items():
+                by_word[wid].append((i, sim))
+        best: dict[str, tuple[float, int]] = {}
+        entry_rows: dict[str, list[float]] = {}
+        beta2 = self.thresholds.beta**2
+        for doc in self._candidate_docs(by_word):
+            row = [0.0] * len(query)
+            hit = 0.0
+            for wid in self._doc_words[doc]:
+                pairs = by_word.get(wid)
+                if not pairs:
+                    continue
+                word_sim = 0.0
+                for i, sim in pairs:
+                    row[i] = max(row[i], sim)
+                    word_sim = max(word_sim, sim)
+                hit += self._idf[wid] * word_sim
+            recall = sum(w * s for w, s in zip(weights, row, strict=True)) / total_weight
+            precision = hit / (self._doc_weight[doc] or 1.0)
+            if recall <= 0 or precision <= 0:
+                continue
+            score = (1 + beta2) * precision * recall / (beta2 * precision + recall)
+            entry_id = self._docs[doc].entry_id
+            if score > best.get(entry_id, (0.0, -1))[0]:
+                best[entry_id] = (score, doc)
+            seen = entry_rows.setdefault(entry_id, row)
+            if seen is not row:
+                entry_rows[entry_id] = [max(a, b) for a, b in zip(seen, row, strict=True)]
+        blend = self.thresholds.entry_recall
+        for entry_id, (score, doc) in best.items():
+            entry_recall = sum(
+                w * s for w, s in zip(weights, entry_rows[entry_id], strict=True)
+            ) / total_weight
+            best[entry_id] = ((1 - blend) * score + blend * entry_recall, doc)
+        ranked = sorted(best.items(), key=lambda item: item[1][0], reverse=True)[: max(limit, 2)]
+        candidates = tuple(
+            Candidate(entry_id, round(score, 4), self._docs[doc].lang)
+            for entry_id, (score, doc) in ranked
+        )
+        return Match(self._band(candidates), candidates[:limit])
+
+    def _band(self, candidates: Sequence[Candidate]) -> Band:
+        if not candidates:
+            return Band.NONE
+        t = self.thresholds
+        top = candidates[0].score
+        runner_up = candidates[1].score if len(candidates) > 1 else 0.0
+        if top >= t.confident and top - runner_up >= t.margin:
+            return Band.CONFIDENT
+        if top >= t.unsure:
+            return Band.UNSURE
+        return Band.NONE

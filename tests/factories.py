@@ -1,0 +1,67 @@
+"""Small knowledge bases written to a temporary folder, for tests that need exact control."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from bot.languages import LANGS
+
+CENTRE: dict[str, Any] = {
+    "id": "testhausen",
+    "name": "Kommunales Integrationszentrum Testhausen",
+    "address": "Marktplatz 1, 12345 Testhausen",
+    "phone": "01234 5678",
+    "fax": None,
+    "email": "ki@testhausen.example",
+    "website": None,
+    "office_hours": {"mon": ["09:00-12:00"], "thu": ["14:00-16:00"]},
+    "timezone": "Europe/Berlin",
+    "languages": list(LANGS),
+    "source": "test fixture",
+}
+
+
+def entry(entry_id: str, topic: str = "about", **overrides: Any) -> dict[str, Any]:
+    """A complete entry in all eight languages; *overrides* replace fields."""
+    data: dict[str, Any] = {
+        "id": entry_id,
+        "topic": topic,
+        "source": "test fixture",
+        "last_reviewed": "2026-11-01",
+        "related": [],
+        "keywords": [f"{entry_id}wort"],
+        "title": {lang: f"{entry_id} {lang}" for lang in LANGS},
+        "questions": {
+            lang: [f"{entry_id} frage {lang} {n}" for n in range(3)] for lang in LANGS
+        },
+        "answers": {lang: f"Antwort {entry_id} ({lang})" for lang in LANGS},
+        "reviewed": dict.fromkeys(LANGS, False),
+    }
+    data.update(overrides)
+    return data
+
+
+def write_kb(
+    root: Path,
+    entries: list[dict[str, Any]],
+    *,
+    centre: dict[str, Any] | None = None,
+    events: list[dict[str, Any]] | None = None,
+    contacts: list[dict[str, Any]] | None = None,
+) -> Path:
+    """Write a knowledge base folder under *root* and return it."""
+    directory = root / "testhausen"
+    (directory / "entries").mkdir(parents=True, exist_ok=True)
+    dump = {"allow_unicode": True, "sort_keys": False}
+    (directory / "centre.yaml").write_text(yaml.safe_dump(centre or CENTRE, **dump), "utf-8")
+    (directory / "events.yaml").write_text(yaml.safe_dump({"events": events or []}, **dump), "utf-8")
+    (directory / "contacts.yaml").write_text(
+        yaml.safe_dump({"contacts": contacts or []}, **dump), "utf-8"
+    )
+    for item in entries:
+        path = directory / "entries" / f"{item['id']}.yaml"
+        path.write_text(yaml.safe_dump(item, **dump), "utf-8")
+    return directory

@@ -1,0 +1,155 @@
+"""The assistant end to end on a small knowledge base: bands, languages, fallbacks, events."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from bot.assistant import MAX_QUESTION_CHARS, Assistant
+from bot.knowledge import load_knowledge_base
+from bot.languages import LANGS
+from bot.matching import Band
+from tests.factories import entry, write_kb
+
+AFTER = datetime(2026, 11, 23, 12, tzinfo=UTC)
+BEFORE = datetime(2016, 6, 1, 12, tzinfo=UTC)
+
+
+def _questions(de: list[str], en: list[str]) -> dict[str, list[str]]:
+    return {lang: (de if lang != "en" else en) for lang in LANGS}
+
+
+@pytest.fixture(scope="module")
+def assistant(tmp_path_factory: pytest.TempPathFactory) -> Assistant:
+    school = entry(
+        "school",
+        "school_entry",
+        questions={
+            "de": ["Wo melde ich mein Kind in der Schule an?", "Schulanmeldung", "Schulplatz"],
+            "en": ["Where do I register my child for school?", "school place", "school entry"],
+            "tr": ["Çocuğumu okula nerede kaydettiririm?", "okul kaydı", "okul yeri"],
+        },
+        answers={
+            "de": "Die Beratung ist im Internationalen Zentrum, Flachsmarkt 15.",
+            "en": "Counselling is at the Internationales Zentrum, Flachsmarkt 15.",
+        },
+        title={"de": "Schulanmeldung", "en": "School entry", "tr": "Okula kayıt"},
+    )
+    tutoring = entry(
+        "tutoring",
+        "language_support",
+        questions={
+            "de": ["Gibt es Nachhilfe für Schüler?", "Nachhilfe", "Förderunterricht Schule"],
+            "en": ["Is there tutoring for pupils?", "tutoring", "extra lessons school"],
+        },
+    )
+    festival = entry(
+        "festival",
+        "events",
+        event="fest-2016",
+        questions={
+            "de": ["Wann ist das Fest der Vielfalt?", "Fest der Vielfalt", "Vielfalt Fest Termin"],
+            "en": ["When is the festival of diversity?", "diversity festival", "festival date"],
+        },
+    )
+    event = {
+        "id": "fest-2016",
+        "title": {"de": "Fest der Vielfalt", "en": "Festival of Diversity"},
+        "start": "2016-06-12 13:00",
+        "end": "2016-06-12 18:00",
+        "place": "vor dem Kultur- und Stadthistorischen Museum",
+        "source": "test",
+    }
+    directory = write_kb(tmp_path_factory.mktemp("kb"), [school, tutoring, festival], events=[event])
+    return Assistant.for_knowledge_base(load_knowledge_base(directory))
+
+
+def test_confident_answer_in_the_question_language(assistant: Assistant) -> None:
+    reply = assistant.reply("Where do I register my child for school?")
+    assert (reply.band, reply.entry_id, reply.lang) == (Band.CONFIDENT, "school", "en")
+    assert reply.text == "Counselling is at the Internationales Zentrum, Flachsmarkt 15."
+    assert not reply.handoff_offered
+
+
+def test_missing_translation_falls_back_to_english_and_says_so(assistant: Assistant) -> None:
+    reply = assistant.reply("Çocuğumu okula nerede kaydettiririm?")
+    assert (reply.lang, reply.answer_lang, reply.entry_id) == ("tr", "en", "school")
+    notice, answer = reply.text.split("\n\n")
+    assert "Türkçe" in notice
+    assert "English" in notice
+    assert answer == "Counselling is at the Internationales Zentrum, Flachsmarkt 15."
+
+
+def test_explicit_language_wins(assistant: Assistant) -> None:
+    reply = assistant.reply("Where do I register my child for school?", lang="de")
+    assert reply.lang == "de"
+    assert reply.text.startswith("Die Beratung ist")
+
+
+def test_past_event_is_never_upcoming(assistant: Assistant) -> None:
+    reply = assistant.reply("When is the festival of diversity?", now=AFTER)
+    assert reply.entry_id == "festival"
+    last = reply.text.splitlines()[-1]
+    assert last == "The last one took place on Sunday, June 12, 2016, 1:00\u202fPM–6:00\u202fPM. No new date is known yet."
+
+
+def test_future_event_shows_date_and_place(assistant: Assistant) -> None:
+    reply = assistant.reply("Wann ist das Fest der Vielfalt?", now=BEFORE)
+    assert reply.lang == "de"
+    assert reply.text.splitlines()[-1] == (
+        "Nächster Termin: Sonntag, 12. Juni 2016, 13:00–18:00. "
+        "Ort: vor dem Kultur- und Stadthistorischen Museum"
+    )
+
+
+def test_out_of_scope_offers_a_person(assistant: Assistant) -> None:
+    reply = assistant.reply("Wie wird das Wetter morgen in Duisburg?")
+    assert reply.band is Band.NONE
+    assert reply.entry_id is None
+    assert reply.handoff_offered
+    assert reply.suggestions == ()
+
+
+def test_unsure_gives_suggestions_with_titles(assistant: Assistant) -> None:
+    reply = assistant.reply("school", hint="tr")
+    assert reply.band is Band.UNSURE
+    assert reply.lang == "tr"
+    assert {s.entry_id for s in reply.suggestions} == {"school", "tutoring"}
+    assert "Okula kayıt" in {s.title for s in reply.suggestions}
+    assert reply.handoff_offered
+
+
+def test_empty_and_emoji_only_messages(assistant: Assistant) -> None:
+    for text in ("", "   ", "🙂👍"):
+        reply = assistant.reply(text, hint="ro")
+        assert reply.band is Band.NONE
+        assert reply.lang == "ro"
+        assert reply.text
+
+
+def test_very_long_question_is_read_in_part_and_says_so(assistant: Assistant) -> None:
+    question = "Where do I register my child for school? " + "blah " * 2000
+    reply = assistant.reply(question)
+    assert str(MAX_QUESTION_CHARS) in reply.text.splitlines()[0]
+    assert reply.question == question
+
+
+def test_json_shape(assistant: Assistant) -> None:
+    data = assistant.reply("tutoring").to_json()
+    assert list(data) == [
+        "question", "lang", "entry", "score", "confident", "answer", "suggestions",
+        "handoff_offered",
+    ]  # fmt: skip
+    assert data["entry"] == "tutoring"
+
+
+def test_answer_for_an_unknown_entry_offers_a_person(assistant: Assistant) -> None:
+    reply = assistant.answer("no-such-entry", "uk")
+    assert reply.band is Band.NONE
+    assert reply.handoff_offered
+
+
+def test_kb_directory_is_kept(assistant: Assistant) -> None:
+    assert isinstance(assistant.kb.directory, Path)

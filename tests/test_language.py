@@ -1,0 +1,71 @@
+"""Language detection: script first, lingua among the candidates, the hint when in doubt."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.language import LanguageDetector, dominant_script
+from bot.languages import as_lang, fallback_chain
+
+
+@pytest.fixture(scope="module")
+def detector() -> LanguageDetector:
+    return LanguageDetector()
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("Wo kann ich mein Kind in der Schule anmelden?", "de"),
+        ("Where can I register my son for school?", "en"),
+        ("Çocuğumu okula nasıl kaydettirebilirim?", "tr"),
+        ("أين يمكنني تسجيل ابني في المدرسة؟", "ar"),
+        ("Unde îmi pot înscrie copilul la școală?", "ro"),
+        ("Къде мога да запиша детето си на училище?", "bg"),
+        ("Де можна записати дитину до школи?", "uk"),
+        ("Где можно записать ребёнка в школу?", "ru"),
+        ("Где можно записать ребенка в школу?", "ru"),
+    ],
+)
+def test_full_questions(detector: LanguageDetector, text: str, lang: str) -> None:
+    assert detector.detect(text).lang == lang
+
+
+def test_ukrainian_letters_decide(detector: LanguageDetector) -> None:
+    assert detector.detect("їжа", hint="ru").lang == "uk"
+
+
+def test_hint_decides_short_ambiguous_text(detector: LanguageDetector) -> None:
+    assert detector.detect("Rucksack", hint="tr").lang == "tr"
+    assert detector.detect("школа", hint="bg").lang == "bg"
+    assert detector.detect("школа", hint="uk").lang == "uk"
+
+
+def test_hint_does_not_override_a_clear_sentence(detector: LanguageDetector) -> None:
+    assert detector.detect("Wann ist das nächste Fest der Vielfalt?", hint="en").lang == "de"
+
+
+def test_a_hint_in_another_script_is_ignored_for_arabic(detector: LanguageDetector) -> None:
+    assert detector.detect("مدرسة", hint="de").lang == "ar"
+
+
+def test_no_letters_uses_the_hint_or_german(detector: LanguageDetector) -> None:
+    assert detector.detect("👍🙂", hint="ro").lang == "ro"
+    assert detector.detect("👍🙂").lang == "de"
+    assert detector.detect("", hint="xx").lang == "de"
+
+
+def test_scripts() -> None:
+    assert dominant_script("abc") == "latin"
+    assert dominant_script("абв abc абв") == "cyrillic"
+    assert dominant_script("مرحبا hi") == "arabic"
+    assert dominant_script("123 🙂") == "none"
+
+
+def test_language_codes_and_fallbacks() -> None:
+    assert as_lang("uk-UA") == "uk"
+    assert as_lang("pt-BR") is None
+    assert as_lang(None) is None
+    assert fallback_chain("tr") == ("tr", "en", "de")
+    assert fallback_chain("en") == ("en", "de")
+    assert fallback_chain("de") == ("de", "en")

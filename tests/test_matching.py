@@ -1,0 +1,77 @@
+"""The matcher on a small hand-made index, where every expected result can be reasoned out."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.matching import Band, Document, Matcher
+from bot.normalize import words
+
+DOCS = [
+    Document("school", "de", "Wo melde ich mein Kind für die Schule an?"),
+    Document("school", "de", "Schulanmeldung für neu zugewanderte Kinder"),
+    Document("school", "ru", "Где записать ребёнка в школу?"),
+    Document("school", "ru", "gde zapisat rebenka v shkolu"),
+    Document("school", "ar", "أين أسجل ابني في المدرسة؟"),
+    Document("tutoring", "de", "Gibt es Nachhilfe für mein Kind ab Klasse 5?"),
+    Document("tutoring", "en", "Is there tutoring for my child from year 5?"),
+    Document("festival", "de", "Wann ist das Fest der Vielfalt?"),
+    Document("festival", "de", "Fest der Vielfalt", "keyword"),
+    Document("volunteer", "en", "I want to volunteer and help refugees"),
+]
+STOPWORDS = frozenset(
+    words("wo ich mein die für an gibt es ab das der ist wann i to and is there for my from v gde")
+)
+
+
+@pytest.fixture(scope="module")
+def matcher() -> Matcher:
+    return Matcher(DOCS, STOPWORDS)
+
+
+def test_exact_phrasing_is_confident(matcher: Matcher) -> None:
+    result = matcher.match("Wann ist das Fest der Vielfalt?")
+    assert result.band is Band.CONFIDENT
+    assert result.best is not None
+    assert result.best.entry_id == "festival"
+
+
+def test_typos_and_missing_umlauts_still_match(matcher: Matcher) -> None:
+    result = matcher.match("nachilfe fuer meinen sohn klase 5")
+    assert result.best is not None
+    assert result.best.entry_id == "tutoring"
+
+
+def test_cross_script_transliteration(matcher: Matcher) -> None:
+    result = matcher.match("kuda zapisat rebenka v shkolu")
+    assert result.best is not None
+    assert (result.best.entry_id, result.best.lang) == ("school", "ru")
+
+
+def test_arabizi_meets_arabic_script(matcher: Matcher) -> None:
+    result = matcher.match("madrasa")
+    assert result.best is not None
+    assert result.best.entry_id == "school"
+
+
+def test_unknown_words_give_no_match(matcher: Matcher) -> None:
+    assert matcher.match("Wo ist der nächste Zahnarzt?").band is Band.NONE
+    assert matcher.match("wie wird das Wetter morgen").band is Band.NONE
+
+
+def test_only_stopwords_or_nothing(matcher: Matcher) -> None:
+    assert matcher.match("wo ist das?").candidates == ()
+    assert matcher.match("🙂").band is Band.NONE
+
+
+def test_a_word_shared_by_two_entries_is_not_confident(matcher: Matcher) -> None:
+    result = matcher.match("Kind")
+    assert result.band is not Band.CONFIDENT
+    assert {c.entry_id for c in result.candidates} >= {"school", "tutoring"}
+
+
+def test_candidates_are_ordered_and_limited(matcher: Matcher) -> None:
+    result = matcher.match("Kind Schule Klasse Fest", limit=2)
+    scores = [c.score for c in result.candidates]
+    assert scores == sorted(scores, reverse=True)
+    assert len(scores) == 2

@@ -1,0 +1,51 @@
+"""Folding: the spellings families really type meet the knowledge base's spelling."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.normalize import consonant_skeleton, fold, words
+
+
+@pytest.mark.parametrize(
+    ("typed", "written"),
+    [
+        ("Schueler", "Schüler"),
+        ("Schuler", "Schüler"),
+        ("SCHÜLER!!", "schüler"),
+        ("cocugumu okula nasil kaydettiririm", "Çocuğumu okula nasıl kaydettiririm"),
+        ("unde imi inscriu copilul la scoala", "Unde îmi înscriu copilul la școală?"),
+        ("gde zapisat rebenka v shkolu", "где записать ребенка в школу"),
+        ("de zapysaty dytynu do shkoly", "де записати дитину до школи"),
+        ("kade da zapisha deteto", "къде да запиша детето"),
+        ("Straße", "Strasse"),
+        ("ﬁle", "file"),  # compatibility ligature (NFKC)
+    ],
+)
+def test_typing_variants_fold_to_the_same_words(typed: str, written: str) -> None:
+    assert fold(typed) == fold(written)
+
+
+def test_arabic_indic_digits_become_ascii() -> None:
+    assert fold("٠٢٠٣-٢٨٣ ۸۱۱۱") == "0203 283 8111"
+
+
+def test_arabic_article_and_diacritics_are_removed() -> None:
+    assert fold("المَدْرَسَة") == fold("مدرسة")
+    assert fold("بالمدرسة") == fold("مدرسة")
+
+
+def test_arabizi_digits_inside_words() -> None:
+    assert fold("3arabi") == fold("aarabi")
+    assert fold("ma7al") == "mahal"
+    assert fold("2026") == "2026"
+
+
+def test_punctuation_and_emoji_are_dropped() -> None:
+    assert words("Hallo?! 👋 …  KOMM-AN NRW") == ["halo", "kom", "an", "nrv"]
+    assert words("🙂🙂") == []
+    assert words("") == []
+
+
+def test_consonant_skeleton_bridges_arabizi_and_arabic_script() -> None:
+    assert consonant_skeleton(fold("مدرسة")) == consonant_skeleton(fold("madrasa")).rstrip()
