@@ -46,7 +46,9 @@ def baseline(kb: KnowledgeBase, items: list[Labelled]) -> list[Outcome]:
             item.question, choices, scorer=fuzz.WRatio, processor=utils.default_process
         )
         elapsed = time.perf_counter() - started
-        best, confident = (owners[found[2]], found[1] >= BASELINE_CONFIDENT) if found else (None, False)
+        best, confident = (
+            (owners[found[2]], found[1] >= BASELINE_CONFIDENT) if found else (None, False)
+        )
         outcomes.append(Outcome(item, best, confident, item.lang, elapsed))
     return outcomes
 
@@ -91,9 +93,14 @@ def main() -> None:
         f"false answers out of scope: {everything.oos_confident}/{everything.out_of_scope}"
     )
     by_kind = tally(ours, key=lambda o: o.item.kind)
-    print("top-1 by kind: " + ", ".join(
-        f"{kind} {t.top1_rate:.0%}" for kind, t in by_kind.items() if kind not in {"all", "out_of_scope"}
-    ))
+    print(
+        "top-1 by kind: "
+        + ", ".join(
+            f"{kind} {t.top1_rate:.0%}"
+            for kind, t in by_kind.items()
+            if kind not in {"all", "out_of_scope"}
+        )
+    )
     p50, p99 = percentiles_ms([o.seconds for o in ours])
     print(f"latency over all questions: p50 {p50:.2f} ms, p99 {p99:.2f} ms")
     if args.details:

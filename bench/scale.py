@@ -29,11 +29,12 @@ from bot.evaluation import percentiles_ms  # noqa: E402
 from bot.knowledge import Centre, Entry, KnowledgeBase  # noqa: E402
 from bot.languages import LANGS, Lang  # noqa: E402
 
-SYLLABLES = "ka lo mi ne ru sa ti vo be da fe gi ho ju le ma no pi re so tu va ze".split()
+SYLLABLES = (
+    "ka", "lo", "mi", "ne", "ru", "sa", "ti", "vo", "be", "da", "fe", "gi",
+    "ho", "ju", "le", "ma", "no", "pi", "re", "so", "tu", "va", "ze",
+)  # fmt: skip
 TO_CYRILLIC = str.maketrans("abdefghijklmnoprstuvz", "абдефгхийклмнопрстувз")
-TO_ARABIC = str.maketrans(
-    dict(zip("abdefghijklmnoprstuvz", "ابديفغهيجكلمنوبرستوفز", strict=True))
-)
+TO_ARABIC = str.maketrans(dict(zip("abdefghijklmnoprstuvz", "ابديفغهيجكلمنوبرستوفز", strict=True)))
 
 
 def pseudo_word(rng: random.Random) -> str:
@@ -120,7 +121,9 @@ def measure(size: int, count: int) -> None:
     base_times, base_right = [], 0
     for question, expected in questions:
         t0 = time.perf_counter()
-        found = process.extractOne(question, choices, scorer=fuzz.WRatio, processor=utils.default_process)
+        found = process.extractOne(
+            question, choices, scorer=fuzz.WRatio, processor=utils.default_process
+        )
         base_times.append(time.perf_counter() - t0)
         base_right += bool(found) and owners[found[2]] == expected
 

@@ -92,9 +92,7 @@ class Assistant:
     ) -> Assistant:
         """An assistant with the bundled stop words of the centre's languages."""
         stopwords = load_stopwords(kb.centre.languages)
-        detector = detector or LanguageDetector(
-            lexicons=lexicons_of(kb), names=verbatim_names(kb)
-        )
+        detector = detector or LanguageDetector(lexicons=lexicons_of(kb), names=verbatim_names(kb))
         return cls(kb, Matcher.from_knowledge_base(kb, stopwords, thresholds), detector)
 
     def reply(
@@ -147,10 +145,14 @@ class Assistant:
         """The answer of one entry in *lang* (e.g. after the user picked a suggestion)."""
         entry = self.kb.entry(entry_id)
         if entry is None:
-            return Reply(question, lang, Band.NONE, None, 0.0, gettext(lang, MSG_NO_MATCH), (), True)
+            return Reply(
+                question, lang, Band.NONE, None, 0.0, gettext(lang, MSG_NO_MATCH), (), True
+            )
         found = entry.answer_in(lang)
         if found is None:  # the checker forbids this; keep the user informed all the same
-            return Reply(question, lang, Band.NONE, None, 0.0, gettext(lang, MSG_NO_MATCH), (), True)
+            return Reply(
+                question, lang, Band.NONE, None, 0.0, gettext(lang, MSG_NO_MATCH), (), True
+            )
         answer_lang, body = found
         parts: list[str] = []
         if answer_lang != lang:
@@ -188,7 +190,9 @@ class Assistant:
 
 def lexicons_of(kb: KnowledgeBase) -> dict[Lang, frozenset[str]]:
     """Per language: its stop words and the folded words of its phrasings and titles."""
-    lexicons: dict[Lang, set[str]] = {lang: set(stopwords_of(lang)) for lang in kb.centre.languages}
+    lexicons: dict[Lang, set[str]] = {
+        lang: set(stopwords_of(lang)) for lang in kb.centre.languages
+    }
     for entry in kb.entries:
         for lang, phrasings in entry.questions.items():
             for text in (*phrasings, entry.title.get(lang, "")):
@@ -203,7 +207,7 @@ def verbatim_names(kb: KnowledgeBase) -> list[str]:
         for keyword in entry.keywords:
             needle = keyword.casefold()
             kept = sum(needle in entry.answers.get(lang, "").casefold() for lang in ("ar", "ru"))
-            if kept == 2:  # noqa: PLR2004
+            if kept == 2:
                 names.append(keyword)
     return names
 

@@ -1,8 +1,8 @@
 """The exceptions of Wegweiser.
 
-    WegweiserError            a message for the user (``user_message``) and one for the log
-    ├── KnowledgeBaseError    a knowledge base that cannot be loaded; carries every problem found
-    └── ConfigurationError    a missing or malformed setting
+WegweiserError            a message for the user (``user_message``) and one for the log
+├── KnowledgeBaseError    a knowledge base that cannot be loaded; carries every problem found
+└── ConfigurationError    a missing or malformed setting
 """
 
 from __future__ import annotations

@@ -138,4 +138,6 @@ def tally(
         tallies[key(outcome)].add(outcome)
         tallies["all"].add(outcome)
     order = [*LANGS, "all"]
-    return dict(sorted(tallies.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else 99))
+    return dict(
+        sorted(tallies.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else 99)
+    )

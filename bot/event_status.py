@@ -26,7 +26,7 @@ def is_past(event: Event, tz: ZoneInfo, now: datetime) -> bool:
 
 
 def format_when(event: Event, lang: Lang) -> str:
-    """Date and time written the local way for *lang*, e.g. "Sonntag, 12. Juni 2016, 13:00–18:00"."""
+    """Date and time the local way for *lang*, e.g. "Sonntag, 12. Juni 2016, 13:00–18:00"."""
     day = format_date(event.start.date(), format="full", locale=lang)
     if event.start.time() == time():
         return day
@@ -40,5 +40,7 @@ def status_line(event: Event, tz: ZoneInfo, lang: Lang, now: datetime) -> str:
     """One line: the next date and place, or when it last took place and that no date is known."""
     when = format_when(event, lang)
     if is_past(event, tz, now):
-        return gettext(lang, "The last one took place on {when}. No new date is known yet.", when=when)
+        return gettext(
+            lang, "The last one took place on {when}. No new date is known yet.", when=when
+        )
     return gettext(lang, "Next date: {when}. Place: {place}", when=when, place=event.place or "–")

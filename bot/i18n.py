@@ -28,8 +28,7 @@ def _catalog(lang: Lang) -> dict[str, str]:
     return {
         str(message.id): str(message.string)
         for message in catalog
-        if message.id and isinstance(message.string, str) and message.string
-        and not message.fuzzy
+        if message.id and isinstance(message.string, str) and message.string and not message.fuzzy
     }
 
 

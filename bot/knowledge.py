@@ -7,8 +7,9 @@ Layout of one knowledge base folder::
     contacts.yaml        contact persons by role and topic
     events.yaml          dated events
 
-:func:`check_knowledge_base` collects every problem with file and field; :func:`load_knowledge_base`
-raises :class:`~bot.errors.KnowledgeBaseError` with that report instead of a traceback.
+:func:`check_knowledge_base` collects every problem with file and field;
+:func:`load_knowledge_base` raises :class:`~bot.errors.KnowledgeBaseError` with that report
+instead of a traceback.
 """
 
 from __future__ import annotations
@@ -279,9 +280,7 @@ def _readable(err: Mapping[str, Any]) -> str:
     return message.removeprefix("Value error, ")
 
 
-def _list_of(
-    collector: _Collector, path: Path, key: str, model: type[_Frozen]
-) -> tuple[Any, ...]:
+def _list_of(collector: _Collector, path: Path, key: str, model: type[_Frozen]) -> tuple[Any, ...]:
     data = collector.read_yaml(path) if path.exists() else {key: []}
     if data is _UNREADABLE:
         return ()
@@ -322,19 +321,25 @@ def _check_entries(
     event_ids = {event.id for event in events}
     for path, entry in entries:
         if entry.id in seen_ids:
-            collector.error(path, "id", f"duplicate id '{entry.id}' (also in {seen_ids[entry.id].name})")
+            collector.error(
+                path, "id", f"duplicate id '{entry.id}' (also in {seen_ids[entry.id].name})"
+            )
         seen_ids.setdefault(entry.id, path)
         if path.stem != entry.id:
             collector.warn(path, "id", f"file name differs from id '{entry.id}'")
         for lang in languages:
             if lang not in entry.answers:
-                collector.warn(path, f"answers.{lang}", "missing translation (falls back to English/German)")
+                collector.warn(
+                    path, f"answers.{lang}", "missing translation (falls back to English/German)"
+                )
             if lang not in entry.title:
                 collector.warn(path, f"title.{lang}", "missing translation")
             count = len(entry.questions.get(lang, ()))
             if count < MIN_PHRASINGS:
                 collector.warn(
-                    path, f"questions.{lang}", f"{count} phrasings, at least {MIN_PHRASINGS} wanted"
+                    path,
+                    f"questions.{lang}",
+                    f"{count} phrasings, at least {MIN_PHRASINGS} wanted",
                 )
         if not any(lang in entry.answers for lang in ("de", "en")):
             collector.error(path, "answers", "needs at least a German or an English answer")
@@ -411,5 +416,7 @@ def load_knowledge_base(directory: Path, *, today: date | None = None) -> Knowle
     kb, problems = check_knowledge_base(directory, today=today)
     if kb is None:
         errors = [p for p in problems if p.level == "error"]
-        raise KnowledgeBaseError(f"knowledge base {directory} has errors:\n" + format_report(errors))
+        raise KnowledgeBaseError(
+            f"knowledge base {directory} has errors:\n" + format_report(errors)
+        )
     return kb

@@ -151,7 +151,10 @@ class LanguageDetector:
         lexical = self._lexical_shares(self._without_names(text))
         translit = max(_TRANSLIT_LANGS, key=lambda lang: lexical.get(lang, 0.0))
         latin_best = max((lexical.get(lang, 0.0) for lang in _LATIN_LANGS), default=0.0)
-        if lexical.get(translit, 0.0) >= TRANSLIT_MIN and lexical[translit] > latin_best + TRANSLIT_LEAD:
+        if (
+            lexical.get(translit, 0.0) >= TRANSLIT_MIN
+            and lexical[translit] > latin_best + TRANSLIT_LEAD
+        ):
             if hinted in _TRANSLIT_LANGS and hinted != translit:
                 translit = hinted  # e.g. Ukrainian and Russian typed in Latin letters look alike
             return Detection(translit, min(1.0, lexical[translit]), script)

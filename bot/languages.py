@@ -34,5 +34,5 @@ def as_lang(code: str | None) -> Lang | None:
 
 
 def fallback_chain(lang: Lang) -> tuple[Lang, ...]:
-    """The languages to try for an answer, best first: the language itself, then English, German."""
+    """The languages to try for an answer: the language itself, then English, then German."""
     return (lang, *(f for f in FALLBACK_ORDER if f != lang))

@@ -174,7 +174,7 @@ class Matcher:
         return len(self._vocab)
 
     def _content_words(self, text: str, *, keep_all: bool = False) -> list[str]:
-        """The folded words of *text* without stop words (or, if that leaves none, the known ones)."""
+        """The folded words of *text* without stop words (if that leaves none: the known ones)."""
         folded = words(text)
         if keep_all:
             return folded
@@ -283,9 +283,10 @@ class Matcher:
                 entry_rows[entry_id] = [max(a, b) for a, b in zip(seen, row, strict=True)]
         blend = self.thresholds.entry_recall
         for entry_id, (score, doc) in best.items():
-            entry_recall = sum(
-                w * s for w, s in zip(weights, entry_rows[entry_id], strict=True)
-            ) / total_weight
+            entry_recall = (
+                sum(w * s for w, s in zip(weights, entry_rows[entry_id], strict=True))
+                / total_weight
+            )
             best[entry_id] = ((1 - blend) * score + blend * entry_recall, doc)
         ranked = sorted(best.items(), key=lambda item: item[1][0], reverse=True)[: max(limit, 2)]
         candidates = tuple(

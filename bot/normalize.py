@@ -38,7 +38,9 @@ _TABLE = str.maketrans(_DIGITS | {**_CYRILLIC, **_ARABIC, **_OTHER_LATIN})
 _ARABIC_LETTER = re.compile(r"[\u0621-\u064A\u0671-\u06D3]")
 _ARABIC_MARKS = re.compile(r"[\u064B-\u065F\u0670\u06D6-\u06ED]")
 # The article and its common clitic forms: al-, wa-l-, bi-l-, fa-l-, ka-l-, li-l-.
-_ARABIC_ARTICLE = re.compile(r"(?<![\u0621-\u064A])(?:وال|بال|فال|كال|لل|ال)(?=[\u0621-\u064A]{2,})")
+_ARABIC_ARTICLE = re.compile(
+    r"(?<![\u0621-\u064A])(?:وال|بال|فال|كال|لل|ال)(?=[\u0621-\u064A]{2,})"
+)
 # Arabizi digits inside words: 3 = ع, 7 = ح, 2 = ء, 5 = خ, 9 = ق.
 _ARABIZI = re.compile(r"(?<=[a-z])[23579]|[23579](?=[a-z])")
 _ARABIZI_MAP = {"2": "", "3": "a", "5": "kh", "7": "h", "9": "k"}

@@ -26,10 +26,17 @@ class TerminalChat:
         lang = self.last_lang
         return "\n".join(
             [
-                gettext(lang, "Hello! I am Wegweiser, the assistant of the {centre}. Ask me your "
-                        "question in your own language.", centre=self.assistant.kb.centre.name),
-                gettext(lang, "Type a number to pick a topic, /lang xx to change the language, "
-                        "/quit to leave."),
+                self.assistant.kb.centre.name,
+                gettext(
+                    lang,
+                    "Hello! I am Wegweiser, the assistant of the integration centre. Ask me "
+                    "your question in your own language.",
+                ),
+                gettext(
+                    lang,
+                    "Type a number to pick a topic, /lang xx to change the language, "
+                    "/quit to leave.",
+                ),
             ]
         )
 
@@ -44,8 +51,9 @@ class TerminalChat:
         if text.isdigit() and self.pending:
             number = int(text)
             if not 1 <= number <= len(self.pending):
-                return gettext(lang, "Please choose a number between 1 and {count}.",
-                               count=len(self.pending)), True
+                return gettext(
+                    lang, "Please choose a number between 1 and {count}.", count=len(self.pending)
+                ), True
             reply = self.assistant.answer(self.pending[number - 1], lang)
             self.pending = []
             return reply.text, True
@@ -56,8 +64,12 @@ class TerminalChat:
     def _switch_language(self, code: str) -> str:
         lang = as_lang(code)
         if lang is None:
-            return gettext(self.last_lang, 'Unknown language "{code}". Available: {codes}',
-                           code=code, codes=", ".join(LANGS))
+            return gettext(
+                self.last_lang,
+                'Unknown language "{code}". Available: {codes}',
+                code=code,
+                codes=", ".join(LANGS),
+            )
         self.fixed_lang = self.last_lang = lang
         return gettext(lang, "Language: {language}", language=NATIVE_NAMES[lang])
 
@@ -68,11 +80,19 @@ class TerminalChat:
         if reply.handoff_offered:
             centre = self.assistant.kb.centre
             if centre.phone:
-                lines.append(gettext(reply.lang, "You can reach the centre by phone at {phone}.",
-                                     phone=centre.phone))
+                lines.append(
+                    gettext(
+                        reply.lang,
+                        "You can reach the centre by phone at {phone}.",
+                        phone=centre.phone,
+                    )
+                )
             if centre.email:
-                lines.append(gettext(reply.lang, "You can write to the centre at {email}.",
-                                     email=centre.email))
+                lines.append(
+                    gettext(
+                        reply.lang, "You can write to the centre at {email}.", email=centre.email
+                    )
+                )
         return "\n".join(lines)
 
     def run(self, read_line: ReadLine = input, write: Write = print) -> None:

@@ -1,0 +1,1 @@
+"""Telegram handlers, one module per feature (they arrive with the Telegram bot)."""

@@ -34,14 +34,16 @@ def entry(entry_id: str, topic: str = "about", **overrides: Any) -> dict[str, An
         "related": [],
         "keywords": [f"{entry_id}wort"],
         "title": {lang: f"{entry_id} {lang}" for lang in LANGS},
-        "questions": {
-            lang: [f"{entry_id} frage {lang} {n}" for n in range(3)] for lang in LANGS
-        },
+        "questions": {lang: [f"{entry_id} frage {lang} {n}" for n in range(3)] for lang in LANGS},
         "answers": {lang: f"Antwort {entry_id} ({lang})" for lang in LANGS},
         "reviewed": dict.fromkeys(LANGS, False),
     }
     data.update(overrides)
     return data
+
+
+def _dump(data: object) -> str:
+    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
 
 
 def write_kb(
@@ -55,13 +57,9 @@ def write_kb(
     """Write a knowledge base folder under *root* and return it."""
     directory = root / "testhausen"
     (directory / "entries").mkdir(parents=True, exist_ok=True)
-    dump = {"allow_unicode": True, "sort_keys": False}
-    (directory / "centre.yaml").write_text(yaml.safe_dump(centre or CENTRE, **dump), "utf-8")
-    (directory / "events.yaml").write_text(yaml.safe_dump({"events": events or []}, **dump), "utf-8")
-    (directory / "contacts.yaml").write_text(
-        yaml.safe_dump({"contacts": contacts or []}, **dump), "utf-8"
-    )
+    (directory / "centre.yaml").write_text(_dump(centre or CENTRE), "utf-8")
+    (directory / "events.yaml").write_text(_dump({"events": events or []}), "utf-8")
+    (directory / "contacts.yaml").write_text(_dump({"contacts": contacts or []}), "utf-8")
     for item in entries:
-        path = directory / "entries" / f"{item['id']}.yaml"
-        path.write_text(yaml.safe_dump(item, **dump), "utf-8")
+        (directory / "entries" / f"{item['id']}.yaml").write_text(_dump(item), "utf-8")
     return directory

@@ -41,7 +41,7 @@ def assistant(tmp_path_factory: pytest.TempPathFactory) -> Assistant:
         "tutoring",
         "language_support",
         questions={
-            "de": ["Gibt es Nachhilfe für Schüler?", "Nachhilfe", "Förderunterricht Schule"],
+            "de": ["Gibt es Nachhilfe für Schüler?", "Nachhilfe", "Nachhilfeunterricht"],
             "en": ["Is there tutoring for pupils?", "tutoring", "extra lessons school"],
         },
     )
@@ -62,7 +62,9 @@ def assistant(tmp_path_factory: pytest.TempPathFactory) -> Assistant:
         "place": "vor dem Kultur- und Stadthistorischen Museum",
         "source": "test",
     }
-    directory = write_kb(tmp_path_factory.mktemp("kb"), [school, tutoring, festival], events=[event])
+    directory = write_kb(
+        tmp_path_factory.mktemp("kb"), [school, tutoring, festival], events=[event]
+    )
     return Assistant.for_knowledge_base(load_knowledge_base(directory))
 
 
@@ -92,7 +94,10 @@ def test_past_event_is_never_upcoming(assistant: Assistant) -> None:
     reply = assistant.reply("When is the festival of diversity?", now=AFTER)
     assert reply.entry_id == "festival"
     last = reply.text.splitlines()[-1]
-    assert last == "The last one took place on Sunday, June 12, 2016, 1:00\u202fPM–6:00\u202fPM. No new date is known yet."
+    assert last == (
+        "The last one took place on Sunday, June 12, 2016, 1:00\u202fPM–6:00\u202fPM. "
+        "No new date is known yet."
+    )
 
 
 def test_future_event_shows_date_and_place(assistant: Assistant) -> None:
@@ -113,7 +118,7 @@ def test_out_of_scope_offers_a_person(assistant: Assistant) -> None:
 
 
 def test_unsure_gives_suggestions_with_titles(assistant: Assistant) -> None:
-    reply = assistant.reply("school", hint="tr")
+    reply = assistant.reply("Schulplatz Nachhilfe", hint="tr")
     assert reply.band is Band.UNSURE
     assert reply.lang == "tr"
     assert {s.entry_id for s in reply.suggestions} == {"school", "tutoring"}

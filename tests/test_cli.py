@@ -45,7 +45,7 @@ def kb(tmp_path_factory: pytest.TempPathFactory) -> Path:
         "tutoring",
         "language_support",
         questions={
-            "de": ["Gibt es Nachhilfe für Schüler?", "Nachhilfe", "Förderunterricht Schule"],
+            "de": ["Gibt es Nachhilfe für Schüler?", "Nachhilfe", "Nachhilfeunterricht"],
             "en": ["Is there tutoring for pupils?", "tutoring", "extra lessons school"],
         },
         title={"de": "Nachhilfe", "en": "Tutoring"},
@@ -65,7 +65,11 @@ def test_ask_json_reads_one_question_per_line(kb: Path) -> None:
     first, weather, empty, short = lines
     assert (first["entry"], first["confident"], first["lang"]) == ("school", True, "en")
     assert first["answer"] == "At the Internationales Zentrum."
-    assert (weather["entry"], weather["confident"], weather["handoff_offered"]) == (None, False, True)
+    assert (weather["entry"], weather["confident"], weather["handoff_offered"]) == (
+        None,
+        False,
+        True,
+    )
     assert empty["entry"] is None
     assert {s["entry"] for s in short["suggestions"]} == {"school", "tutoring"}
     assert set(first) == {

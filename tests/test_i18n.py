@@ -41,7 +41,9 @@ def _messages_in(path: Path) -> set[str]:
             elif isinstance(arg, ast.Name) and arg.id in constants:
                 found.add(constants[arg.id])
             else:
-                pytest.fail(f"{path}: gettext() with a message the test cannot read: {ast.dump(arg)}")
+                pytest.fail(
+                    f"{path}: gettext() with a message the test cannot read: {ast.dump(arg)}"
+                )
     return found
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -53,7 +54,9 @@ def test_broken_yaml_is_reported_with_file_and_line(tmp_path: Path) -> None:
         ({"questions": {"de": ["ok", ""]}}, "questions.de.1"),
     ],
 )
-def test_schema_errors_name_the_field(tmp_path: Path, override: dict[str, object], field: str) -> None:
+def test_schema_errors_name_the_field(
+    tmp_path: Path, override: dict[str, Any], field: str
+) -> None:
     directory = write_kb(tmp_path, [entry("alpha", **override)])
     assert field in [where for _, where in errors_of(directory)]
 
@@ -78,7 +81,9 @@ def test_duplicate_ids_and_phrasings_and_dangling_links(tmp_path: Path) -> None:
     (directory / "entries" / "alpha-copy.yaml").write_text(
         (directory / "entries" / "alpha.yaml").read_text("utf-8"), "utf-8"
     )
-    found = {(Path(p.file).name, p.field, p.message.split(" (")[0]) for p in problems_of(directory)}
+    found = {
+        (Path(p.file).name, p.field, p.message.split(" (")[0]) for p in problems_of(directory)
+    }
     assert ("alpha.yaml", "id", "duplicate id 'alpha'") in found
     assert ("beta.yaml", "related", "no entry with id 'nowhere'") in found
     assert ("beta.yaml", "event", "no event with id 'no-such-event' in events.yaml") in found
