@@ -64,7 +64,7 @@ def main() -> None:
     for centre in CENTRES:
         kb = load_knowledge_base(ROOT / "knowledge" / centre)
         assistant = Assistant.for_knowledge_base(kb)
-        assistant.detector.warm_up()
+        assistant.warm_up()
         items = load_labelled(ROOT / "tests" / "devset" / f"{centre}.yaml")
         ours.extend(evaluate(assistant, items))
         base.extend(baseline(kb, items))

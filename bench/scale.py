@@ -102,7 +102,7 @@ def measure(size: int, count: int) -> None:
     started = time.perf_counter()
     assistant = Assistant.for_knowledge_base(kb)
     build = time.perf_counter() - started
-    assistant.detector.warm_up()
+    assistant.warm_up()
     questions = []
     for _ in range(count):
         entry = rng.choice(kb.entries)

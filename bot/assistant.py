@@ -10,8 +10,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from babel.dates import format_date, format_time
+
 from bot.event_status import status_line
-from bot.i18n import gettext
+from bot.i18n import gettext, load_all
 from bot.knowledge import KnowledgeBase
 from bot.language import LanguageDetector
 from bot.languages import NATIVE_NAMES, Lang
@@ -94,6 +96,16 @@ class Assistant:
         stopwords = load_stopwords(kb.centre.languages)
         detector = detector or LanguageDetector(lexicons=lexicons_of(kb), names=verbatim_names(kb))
         return cls(kb, Matcher.from_knowledge_base(kb, stopwords, thresholds), detector)
+
+    def warm_up(self) -> None:
+        """Load language models, UI catalogs and date formats now, not on the first question."""
+        self.detector.warm_up()
+        load_all()
+        moment = datetime.now(UTC)
+        for lang in self.kb.centre.languages:
+            format_date(moment, format="full", locale=lang)
+            format_time(moment, format="short", locale=lang)
+        self.reply("warm up")
 
     def reply(
         self,

@@ -11,6 +11,7 @@ keeps "where is a dentist?" from getting a confident answer about school.
 from __future__ import annotations
 
 import math
+import re
 from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -26,8 +27,10 @@ from bot.normalize import consonant_skeleton, is_arabic, words
 
 DocumentKind = Literal["question", "title", "keyword"]
 MAX_QUERY_WORDS = 40
+_JOINED_NAME = re.compile(r"\w+(?:[-.]\w+)+")
 MIN_STEM = 4  # shortest shared beginning that counts as a compound part ("shul" of Schulplatz)
 MAX_COMPOUNDS = 8
+SIMILAR_CACHE_SIZE = 50_000  # words remembered with their look-alikes (a few MB at most)
 SEED_CAP = 1000  # see Matcher._candidate_docs
 SEED_SHARE = 0.01
 
@@ -54,13 +57,13 @@ class Document:
 class Thresholds:
     """Score limits of the three bands, calibrated on the labelled development set."""
 
-    confident: float = 0.40
+    confident: float = 0.45
     unsure: float = 0.25
     margin: float = 0.02
-    unknown_word_weight: float = 1.3
+    unknown_word_weight: float = 1.8
     compound_similarity: float = 0.75
     context_words: float = 4.0  # from this many words on, unknown words weigh less
-    beta: float = 0.7  # below 1, how much of the phrasing is covered counts more than the rest
+    beta: float = 1.0  # below 1, how much of the phrasing is covered counts more than the rest
     entry_recall: float = 0.35  # share of the score from how much all phrasings of an entry cover
     fuzzy_cutoff_short: float = 80.0
     fuzzy_cutoff_long: float = 75.0
@@ -157,6 +160,7 @@ class Matcher:
             if len(word) >= MIN_STEM + 1:
                 stems[word[:-1]].append(wid)
         self._stems = dict(stems)
+        self._similar_cache: dict[str, dict[int, float]] = {}
 
     @classmethod
     def from_knowledge_base(
@@ -178,12 +182,22 @@ class Matcher:
         folded = words(text)
         if keep_all:
             return folded
-        return [w for w in folded if w not in self._stopwords] or [
+        # Words inside a name like "wir-sind-du.de" or "KOMM-AN" are never stop words.
+        named = set(words(" ".join(_JOINED_NAME.findall(text))))
+        return [w for w in folded if w in named or w not in self._stopwords] or [
             w for w in folded if w in self._word_ids
         ]
 
     def _similar(self, word: str) -> dict[int, float]:
-        """Vocabulary words like *word*, with a similarity in (0, 1]."""
+        """Vocabulary words like *word*, with a similarity in (0, 1] (remembered per word)."""
+        cached = self._similar_cache.get(word)
+        if cached is None:
+            if len(self._similar_cache) >= SIMILAR_CACHE_SIZE:
+                self._similar_cache.clear()
+            cached = self._similar_cache[word] = self._lookup(word)
+        return cached
+
+    def _lookup(self, word: str) -> dict[int, float]:
         found: dict[int, float] = {}
         exact = self._word_ids.get(word)
         if exact is not None:

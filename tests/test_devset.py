@@ -25,11 +25,11 @@ DEVSET = Path(__file__).parent / "devset"
 CENTRES = ("duisburg", "duesseldorf", "krefeld")
 
 # The level reached (bench/accuracy.py), held so that a change cannot quietly make it worse.
-MIN_TOP1 = {"de": 0.95, "en": 0.95, "tr": 0.95, "ar": 0.95, "ro": 0.95, "bg": 0.95, "uk": 0.95,
-            "ru": 0.95}  # fmt: skip
-MIN_TOP1_ALL = 0.95
+MIN_TOP1 = {"de": 0.975, "en": 0.975, "tr": 0.975, "ar": 0.975, "ro": 0.975, "bg": 0.975,
+            "uk": 0.95, "ru": 0.95}  # fmt: skip
+MIN_TOP1_ALL = 0.975
 MAX_FALSE_ANSWERS = 0.05  # out-of-scope questions answered confidently
-MAX_CONFIDENT_WRONG = 0.03  # in-scope questions answered confidently with the wrong entry
+MAX_CONFIDENT_WRONG = 0.01  # in-scope questions answered confidently with the wrong entry
 MIN_LANGUAGE_RIGHT = 0.95  # replies in the language the question was asked in
 
 
