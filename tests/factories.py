@@ -63,3 +63,48 @@ def write_kb(
     for item in entries:
         (directory / "entries" / f"{item['id']}.yaml").write_text(_dump(item), "utf-8")
     return directory
+
+
+def small_kb(root: Path) -> Path:
+    """School entry, tutoring and a festival that took place in 2016: the tests' small KB."""
+    school = entry(
+        "school",
+        "school_entry",
+        questions={
+            "de": ["Wo melde ich mein Kind in der Schule an?", "Schulanmeldung", "Schulplatz"],
+            "en": ["Where do I register my child for school?", "school place", "school entry"],
+            "tr": ["Çocuğumu okula nerede kaydettiririm?", "okul kaydı", "okul yeri"],
+        },
+        answers={
+            "de": "Die Beratung ist im Internationalen Zentrum, Flachsmarkt 15.",
+            "en": "Counselling is at the Internationales Zentrum, Flachsmarkt 15.",
+        },
+        title={"de": "Schulanmeldung", "en": "School entry", "tr": "Okula kayıt"},
+    )
+    tutoring = entry(
+        "tutoring",
+        "language_support",
+        questions={
+            "de": ["Gibt es Nachhilfe für Schüler?", "Nachhilfe", "Nachhilfeunterricht"],
+            "en": ["Is there tutoring for pupils?", "tutoring", "extra lessons school"],
+        },
+        title={"de": "Nachhilfe", "en": "Tutoring"},
+    )
+    festival = entry(
+        "festival",
+        "events",
+        event="fest-2016",
+        questions={
+            "de": ["Wann ist das Fest der Vielfalt?", "Fest der Vielfalt", "Vielfalt Fest Termin"],
+            "en": ["When is the festival of diversity?", "diversity festival", "festival date"],
+        },
+    )
+    event = {
+        "id": "fest-2016",
+        "title": {"de": "Fest der Vielfalt", "en": "Festival of Diversity"},
+        "start": "2016-06-12 13:00",
+        "end": "2016-06-12 18:00",
+        "place": "vor dem Kultur- und Stadthistorischen Museum",
+        "source": "test",
+    }
+    return write_kb(root, [school, tutoring, festival], events=[event])

@@ -9,62 +9,16 @@ import pytest
 
 from bot.assistant import MAX_QUESTION_CHARS, Assistant
 from bot.knowledge import load_knowledge_base
-from bot.languages import LANGS
 from bot.matching import Band
-from tests.factories import entry, write_kb
+from tests.factories import small_kb
 
 AFTER = datetime(2026, 11, 23, 12, tzinfo=UTC)
 BEFORE = datetime(2016, 6, 1, 12, tzinfo=UTC)
 
 
-def _questions(de: list[str], en: list[str]) -> dict[str, list[str]]:
-    return {lang: (de if lang != "en" else en) for lang in LANGS}
-
-
 @pytest.fixture(scope="module")
 def assistant(tmp_path_factory: pytest.TempPathFactory) -> Assistant:
-    school = entry(
-        "school",
-        "school_entry",
-        questions={
-            "de": ["Wo melde ich mein Kind in der Schule an?", "Schulanmeldung", "Schulplatz"],
-            "en": ["Where do I register my child for school?", "school place", "school entry"],
-            "tr": ["Çocuğumu okula nerede kaydettiririm?", "okul kaydı", "okul yeri"],
-        },
-        answers={
-            "de": "Die Beratung ist im Internationalen Zentrum, Flachsmarkt 15.",
-            "en": "Counselling is at the Internationales Zentrum, Flachsmarkt 15.",
-        },
-        title={"de": "Schulanmeldung", "en": "School entry", "tr": "Okula kayıt"},
-    )
-    tutoring = entry(
-        "tutoring",
-        "language_support",
-        questions={
-            "de": ["Gibt es Nachhilfe für Schüler?", "Nachhilfe", "Nachhilfeunterricht"],
-            "en": ["Is there tutoring for pupils?", "tutoring", "extra lessons school"],
-        },
-    )
-    festival = entry(
-        "festival",
-        "events",
-        event="fest-2016",
-        questions={
-            "de": ["Wann ist das Fest der Vielfalt?", "Fest der Vielfalt", "Vielfalt Fest Termin"],
-            "en": ["When is the festival of diversity?", "diversity festival", "festival date"],
-        },
-    )
-    event = {
-        "id": "fest-2016",
-        "title": {"de": "Fest der Vielfalt", "en": "Festival of Diversity"},
-        "start": "2016-06-12 13:00",
-        "end": "2016-06-12 18:00",
-        "place": "vor dem Kultur- und Stadthistorischen Museum",
-        "source": "test",
-    }
-    directory = write_kb(
-        tmp_path_factory.mktemp("kb"), [school, tutoring, festival], events=[event]
-    )
+    directory = small_kb(tmp_path_factory.mktemp("kb"))
     return Assistant.for_knowledge_base(load_knowledge_base(directory))
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.factories import entry, write_kb
+from tests.factories import entry, small_kb, write_kb
 
 WEGWEISER = Path(sys.executable).parent / "wegweiser"
 
@@ -31,26 +31,7 @@ def run(
 
 @pytest.fixture(scope="module")
 def kb(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    school = entry(
-        "school",
-        "school_entry",
-        questions={
-            "de": ["Wo melde ich mein Kind in der Schule an?", "Schulanmeldung", "Schulplatz"],
-            "en": ["Where do I register my child for school?", "school place", "school entry"],
-        },
-        answers={"de": "Im Internationalen Zentrum.", "en": "At the Internationales Zentrum."},
-        title={"de": "Schulanmeldung", "en": "School entry"},
-    )
-    tutoring = entry(
-        "tutoring",
-        "language_support",
-        questions={
-            "de": ["Gibt es Nachhilfe für Schüler?", "Nachhilfe", "Nachhilfeunterricht"],
-            "en": ["Is there tutoring for pupils?", "tutoring", "extra lessons school"],
-        },
-        title={"de": "Nachhilfe", "en": "Tutoring"},
-    )
-    return write_kb(tmp_path_factory.mktemp("kb"), [school, tutoring])
+    return small_kb(tmp_path_factory.mktemp("kb"))
 
 
 def test_ask_json_reads_one_question_per_line(kb: Path) -> None:
@@ -64,7 +45,7 @@ def test_ask_json_reads_one_question_per_line(kb: Path) -> None:
     assert [line["question"] for line in lines] == questions.splitlines()
     first, weather, empty, short = lines
     assert (first["entry"], first["confident"], first["lang"]) == ("school", True, "en")
-    assert first["answer"] == "At the Internationales Zentrum."
+    assert first["answer"] == "Counselling is at the Internationales Zentrum, Flachsmarkt 15."
     assert (weather["entry"], weather["confident"], weather["handoff_offered"]) == (
         None,
         False,
@@ -81,7 +62,7 @@ def test_ask_json_reads_one_question_per_line(kb: Path) -> None:
 def test_ask_plain_with_language_choice(kb: Path) -> None:
     result = run("ask", "--kb", kb, "--lang", "de", "Where", "do I register my child for school?")
     assert result.returncode == 0, result.stderr
-    assert result.stdout == "Im Internationalen Zentrum.\n"
+    assert result.stdout == "Die Beratung ist im Internationalen Zentrum, Flachsmarkt 15.\n"
 
 
 def test_python_dash_m_bot_is_the_same_command(kb: Path) -> None:
@@ -117,7 +98,7 @@ def test_chat_conversation(kb: Path) -> None:
     result = run("chat", "--kb", kb, stdin=typed + "\n")
     assert result.returncode == 0, result.stderr
     out = result.stdout
-    assert "At the Internationales Zentrum." in out
+    assert "Counselling is at the Internationales Zentrum, Flachsmarkt 15." in out
     assert "  1. " in out
     assert "  2. " in out
     assert "zwischen 1 und 2" in out  # "7" is out of range: the chat asks for 1 or 2, in German
@@ -136,7 +117,7 @@ def test_run_without_token_is_the_terminal_chat_and_ends_on_end_of_input(kb: Pat
 def test_kb_check_ok_and_broken(kb: Path, tmp_path: Path) -> None:
     ok = run("kb", "check", kb)
     assert ok.returncode == 0
-    assert "ok — 2 entries" in ok.stdout
+    assert "ok — 3 entries" in ok.stdout
 
     broken = write_kb(tmp_path, [entry("alpha", topic="weather", related=["nowhere"])])
     (broken / "entries" / "bad.yaml").write_text("id: [", "utf-8")
