@@ -125,7 +125,7 @@ class Assistant:
         match = self.matcher.match(text) if text else Match(Band.NONE, ())
         chosen = lang or detection.lang
         prefix = [gettext(chosen, MSG_TOO_LONG, count=MAX_QUESTION_CHARS)] if notes else []
-        if not text:
+        if not any(ch.isalnum() for ch in text):  # empty, only emoji or punctuation
             return Reply(question, chosen, Band.NONE, None, 0.0, gettext(chosen, MSG_EMPTY))
         best = match.best
         if match.band is Band.CONFIDENT and best is not None:

@@ -249,7 +249,7 @@ class Matcher:
     def match(self, text: str, limit: int = 3) -> Match:
         """Score *text* against every entry; the band says how far to trust the best one."""
         query = list(dict.fromkeys(self._content_words(text)))[:MAX_QUERY_WORDS]
-        if not query:
+        if all(word.isdigit() for word in query):  # nothing, or only numbers ("1", "13")
             return Match(Band.NONE, ())
         similar = [self._similar(word) for word in query]
         # An unknown word in a short question is likely its topic ("dentist?"); in a long message

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.assistant import MAX_QUESTION_CHARS, Assistant
+from bot.assistant import MAX_QUESTION_CHARS, MSG_EMPTY, Assistant
+from bot.i18n import gettext
 from bot.knowledge import load_knowledge_base
 from bot.matching import Band
 from tests.factories import small_kb
@@ -81,11 +82,12 @@ def test_unsure_gives_suggestions_with_titles(assistant: Assistant) -> None:
 
 
 def test_empty_and_emoji_only_messages(assistant: Assistant) -> None:
-    for text in ("", "   ", "🙂👍"):
+    for text in ("", "   ", "🙂👍", "?!"):
         reply = assistant.reply(text, hint="ro")
         assert reply.band is Band.NONE
         assert reply.lang == "ro"
-        assert reply.text
+        assert reply.text == gettext("ro", MSG_EMPTY)
+        assert reply.text != MSG_EMPTY  # a Romanian sentence, not the English source
 
 
 def test_very_long_question_is_read_in_part_and_says_so(assistant: Assistant) -> None:

@@ -64,6 +64,7 @@ def test_unknown_words_give_no_match(matcher: Matcher) -> None:
 def test_only_stopwords_or_nothing(matcher: Matcher) -> None:
     assert matcher.match("wo ist das?").candidates == ()
     assert matcher.match("🙂").band is Band.NONE
+    assert matcher.match("5").candidates == ()  # a lone number is no question
 
 
 def test_a_word_shared_by_two_entries_is_not_confident(matcher: Matcher) -> None:
