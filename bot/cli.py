@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -29,7 +30,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", required=True)
 
-    run = commands.add_parser("run", help="start the assistant (terminal chat without a token)")
+    run = commands.add_parser("run", help="start the bot (the terminal chat without a token)")
     run.add_argument("--kb", type=Path, help="knowledge base folder (default: WEGWEISER_KB)")
 
     chat = commands.add_parser("chat", help="talk to the assistant in the terminal")
@@ -47,6 +48,10 @@ def _parser() -> argparse.ArgumentParser:
     kb_commands = kb.add_subparsers(dest="kb_command", required=True)
     check = kb_commands.add_parser("check", help="validate a knowledge base (or a folder of them)")
     check.add_argument("directory", nargs="?", type=Path, help="default: WEGWEISER_KB")
+
+    db = commands.add_parser("db", help="database tools")
+    db_commands = db.add_subparsers(dest="db_command", required=True)
+    db_commands.add_parser("upgrade", help="apply the migrations (WEGWEISER_DATABASE_URL)")
     return parser
 
 
@@ -88,15 +93,48 @@ def command_chat(args: argparse.Namespace) -> int:
 
 
 def command_run(args: argparse.Namespace) -> int:
-    """Start the main job: the terminal chat until the Telegram mode is configured."""
+    """The main job: the Telegram bot with a token (polling, or a webhook), else the chat."""
     settings = load_settings()
-    if settings.telegram_token is not None:
+    if settings.telegram_token is None:
         print(
-            "wegweiser: the Telegram mode is not part of this version yet; "
-            "starting the terminal chat instead.",
+            "wegweiser: no WEGWEISER_TELEGRAM_TOKEN set, starting the terminal chat.",
             file=sys.stderr,
         )
-    return command_chat(args)
+        return command_chat(args)
+    from telegram import Update
+
+    from bot.app import build_application
+
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    for noisy in ("httpx", "apscheduler", "telegram.ext.Application"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    assistant = _assistant(args.kb or settings.kb)
+    app = build_application(settings, assistant)
+    if settings.webhook_url is not None:
+        secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
+        app.run_webhook(
+            listen=settings.webhook_listen,
+            port=settings.webhook_port,
+            url_path="telegram",
+            webhook_url=str(settings.webhook_url),
+            secret_token=secret,
+            allowed_updates=Update.ALL_TYPES,
+        )
+    else:
+        app.run_polling(allowed_updates=Update.ALL_TYPES)
+    return 0
+
+
+def command_db_upgrade(args: argparse.Namespace) -> int:
+    """Apply the database migrations."""
+    from bot.db.migrate import upgrade
+
+    url = load_settings().database_url
+    upgrade(url)
+    print(f"database up to date: {url.split('@')[-1]}")
+    return 0
 
 
 def command_kb_check(args: argparse.Namespace) -> int:
@@ -129,6 +167,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "kb":
             return command_kb_check(args)
+        if args.command == "db":
+            return command_db_upgrade(args)
         return handlers[args.command](args)
     except KnowledgeBaseError as exc:
         print(exc.report, file=sys.stderr)

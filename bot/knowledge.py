@@ -45,7 +45,7 @@ Topic = Literal[
     "politics",
 ]
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
-Slug = Annotated[str, Field(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=80)]
+Slug = Annotated[str, Field(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=48)]
 NonEmpty = Annotated[str, Field(min_length=1)]
 
 MIN_PHRASINGS = 3

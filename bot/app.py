@@ -1,0 +1,92 @@
+"""Build the Telegram application: handlers, database, commands per language, rate limits."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+from telegram import BotCommand
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
+from telegram.request import BaseRequest
+
+from bot.assistant import Assistant
+from bot.db import create_engine, session_factory
+from bot.db.migrate import upgrade
+from bot.i18n import gettext
+from bot.languages import LANGS, Lang
+from bot.settings import Settings
+from bot.update_order import ChatOrderedProcessor
+from handlers import errors, info, questions, start
+from handlers.services import DEFAULT_LANG, SERVICES, Services
+
+log = logging.getLogger("wegweiser")
+COMMANDS = ("start", "menu", "language", "help", "privacy", "delete")
+ENGINE = "wegweiser.engine"
+
+
+def command_list(lang: Lang) -> list[BotCommand]:
+    """The commands with their descriptions in *lang* (for Telegram's command menu)."""
+    descriptions = {
+        "start": gettext(lang, "cmd:start"),
+        "menu": gettext(lang, "cmd:menu"),
+        "language": gettext(lang, "cmd:language"),
+        "help": gettext(lang, "cmd:help"),
+        "privacy": gettext(lang, "cmd:privacy"),
+        "delete": gettext(lang, "cmd:delete"),
+    }
+    return [BotCommand(name, descriptions[name]) for name in COMMANDS]
+
+
+async def prepare(app: Application) -> None:  # type: ignore[type-arg]
+    """Migrate the database, register the commands in every language, load the models."""
+    s: Services = app.bot_data[SERVICES]
+    await asyncio.to_thread(upgrade, s.settings.database_url)
+    await app.bot.set_my_commands(command_list(DEFAULT_LANG))
+    for lang in LANGS:
+        await app.bot.set_my_commands(command_list(lang), language_code=lang)
+    s.assistant.warm_up()
+    log.info("ready: %s, %d entries", s.assistant.kb.centre.name, len(s.assistant.kb.entries))
+
+
+async def close(app: Application) -> None:  # type: ignore[type-arg]
+    """Release the database connections."""
+    engine: AsyncEngine = app.bot_data[ENGINE]
+    await engine.dispose()
+
+
+def build_application(
+    settings: Settings,
+    assistant: Assistant,
+    *,
+    request: BaseRequest | None = None,
+    rate_limiter: bool = True,
+) -> Application:  # type: ignore[type-arg]
+    """The application, ready for ``run_polling``/``run_webhook`` or for tests.
+
+    *request* replaces the HTTP layer (tests pass a recording fake). Outgoing messages go through
+    PTB's rate limiter (Telegram's flood limits, retries on ``RetryAfter``) unless disabled.
+    """
+    if settings.telegram_token is None:
+        raise ValueError("a Telegram token is needed")
+    builder = (
+        ApplicationBuilder()
+        .token(settings.telegram_token.get_secret_value())
+        .base_url(f"{settings.api_root}/bot")
+        .base_file_url(f"{settings.api_root}/file/bot")
+        .concurrent_updates(ChatOrderedProcessor())
+        .post_init(prepare)
+        .post_shutdown(close)
+    )
+    if request is not None:
+        builder = builder.request(request).get_updates_request(request)
+    if rate_limiter:
+        # PTB types the builder's rate limiter generically; AIORateLimiter is the stock one.
+        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))  # type: ignore[arg-type]
+    app = builder.build()
+    engine = create_engine(settings.database_url)
+    app.bot_data[ENGINE] = engine
+    app.bot_data[SERVICES] = Services(assistant, session_factory(engine), settings)
+    for feature in (start, questions, info, errors):
+        feature.register(app)
+    return app

@@ -1,0 +1,22 @@
+"""Storage: SQLAlchemy 2 async models, the session factory and one repository per entity.
+
+Stored, and nothing else: a user's chat id, chosen language, first and last contact and whether
+they blocked the bot; answer votes (entry, language, yes/no — no user); questions that found no
+answer (text and language — no user). Repositories never commit: the caller does.
+"""
+
+from bot.db.models import Base, Feedback, UnansweredQuestion, User
+from bot.db.repositories import FeedbackRepository, UnansweredRepository, UserRepository
+from bot.db.session import create_engine, session_factory
+
+__all__ = [
+    "Base",
+    "Feedback",
+    "FeedbackRepository",
+    "UnansweredQuestion",
+    "UnansweredRepository",
+    "User",
+    "UserRepository",
+    "create_engine",
+    "session_factory",
+]

@@ -1,0 +1,91 @@
+"""Inline keyboards and the callback data they carry (validated again on the way in)."""
+
+from __future__ import annotations
+
+import re
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.assistant import Reply
+from bot.i18n import gettext
+from bot.languages import LANGS, NATIVE_NAMES, Lang
+
+TOPICS = ("school", "volunteering", "events", "contacts")
+LANG_RE = "(" + "|".join(LANGS) + ")"
+ENTRY_RE = "([a-z0-9-]{1,48})"
+PICK_LANGUAGE = re.compile(rf"^lang:{LANG_RE}$")
+MENU = re.compile(rf"^menu:{LANG_RE}:({'|'.join(TOPICS)})$")
+ANSWER = re.compile(rf"^ans:{LANG_RE}:{ENTRY_RE}$")
+FEEDBACK = re.compile(rf"^fb:{LANG_RE}:{ENTRY_RE}:([01])$")
+PERSON = re.compile(rf"^person:{LANG_RE}$")
+
+
+def language_picker() -> InlineKeyboardMarkup:
+    """The eight languages, each in its own script, two per row."""
+    buttons = [
+        InlineKeyboardButton(NATIVE_NAMES[lang], callback_data=f"lang:{lang}") for lang in LANGS
+    ]
+    return InlineKeyboardMarkup([buttons[i : i + 2] for i in range(0, len(buttons), 2)])
+
+
+def person_button(lang: Lang) -> InlineKeyboardButton:
+    """ "Talk to a person"."""
+    return InlineKeyboardButton(gettext(lang, "Talk to a person"), callback_data=f"person:{lang}")
+
+
+def person_only(lang: Lang) -> InlineKeyboardMarkup:
+    """Just "talk to a person"."""
+    return InlineKeyboardMarkup([[person_button(lang)]])
+
+
+def topic_label(lang: Lang, topic: str) -> str:
+    """The button label of a menu topic."""
+    labels = {
+        "school": gettext(lang, "School entry"),
+        "volunteering": gettext(lang, "Volunteering"),
+        "events": gettext(lang, "Events"),
+        "contacts": gettext(lang, "Contacts"),
+    }
+    return labels[topic]
+
+
+def topic_menu(lang: Lang) -> InlineKeyboardMarkup:
+    """School entry, volunteering, events, contacts, talk to a person."""
+    rows = [
+        [InlineKeyboardButton(topic_label(lang, t), callback_data=f"menu:{lang}:{t}")]
+        for t in TOPICS
+    ]
+    rows.append([person_button(lang)])
+    return InlineKeyboardMarkup(rows)
+
+
+def entry_buttons(lang: Lang, entries: list[tuple[str, str]]) -> InlineKeyboardMarkup:
+    """One button per (entry id, title), then "talk to a person"."""
+    rows = [
+        [InlineKeyboardButton(title, callback_data=f"ans:{lang}:{eid}")] for eid, title in entries
+    ]
+    rows.append([person_button(lang)])
+    return InlineKeyboardMarkup(rows)
+
+
+def feedback_buttons(lang: Lang, entry_id: str) -> InlineKeyboardMarkup:
+    """ "Did this help?" yes / no."""
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    gettext(lang, "Yes"), callback_data=f"fb:{lang}:{entry_id}:1"
+                ),
+                InlineKeyboardButton(gettext(lang, "No"), callback_data=f"fb:{lang}:{entry_id}:0"),
+            ]
+        ]
+    )
+
+
+def for_reply(reply: Reply) -> InlineKeyboardMarkup:
+    """Feedback under an answer; suggestions when unsure; a person when nothing matched."""
+    if reply.confident and reply.entry_id:
+        return feedback_buttons(reply.lang, reply.entry_id)
+    if reply.suggestions:
+        return entry_buttons(reply.lang, [(s.entry_id, s.title) for s in reply.suggestions])
+    return person_only(reply.lang)

@@ -1,0 +1,113 @@
+"""Questions in, answers out: text messages, picked suggestions, votes and "talk to a person"."""
+
+from __future__ import annotations
+
+from telegram import Message, Update
+from telegram.constants import MessageLimit
+from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filters
+
+from bot.assistant import Reply
+from bot.db import FeedbackRepository, UnansweredRepository
+from bot.i18n import gettext
+from bot.languages import Lang, as_lang
+from bot.matching import Band
+from handlers import keyboards
+from handlers.services import Context, hint_of, now, remembered_language, services
+
+MSG_HELPFUL = "Did this help?"
+
+
+def answer_text(reply: Reply) -> str:
+    """The answer (with "Did this help?" under a confident one), within Telegram's limit."""
+    text = reply.text
+    if reply.confident:
+        text = f"{text}\n\n{gettext(reply.lang, MSG_HELPFUL)}"
+    return text[: MessageLimit.MAX_TEXT_LENGTH]
+
+
+async def send_reply(message: Message, reply: Reply) -> None:
+    """Send an assistant reply with its buttons."""
+    await message.reply_text(answer_text(reply), reply_markup=keyboards.for_reply(reply))
+
+
+async def answer_question(update: Update, context: Context) -> None:
+    """Answer a text message (also an edited one) from the knowledge base."""
+    message = update.effective_message
+    if message is None or message.text is None:
+        return
+    s = services(context)
+    chosen = await remembered_language(update, context)
+    reply = s.assistant.reply(message.text, lang=chosen, hint=hint_of(update))
+    if reply.band is Band.NONE and reply.handoff_offered:
+        async with s.sessions() as session:
+            await UnansweredRepository(session).add(message.text, reply.lang, now())
+            await session.commit()
+    await send_reply(message, reply)
+
+
+async def answer_picked_entry(update: Update, context: Context) -> None:
+    """The user pressed a suggestion or a topic's entry: send that entry's answer."""
+    query = update.callback_query
+    match = keyboards.ANSWER.match(query.data or "") if query else None
+    if query is None or match is None or query.message is None:
+        return
+    lang, entry_id = as_lang(match[1]) or "de", match[2]
+    reply = services(context).assistant.answer(entry_id, lang)
+    await query.answer()
+    await context.bot.send_message(
+        query.message.chat.id, answer_text(reply), reply_markup=keyboards.for_reply(reply)
+    )
+
+
+async def record_vote(update: Update, context: Context) -> None:
+    """Store a "did this help?" vote (without the voter) and take the buttons away."""
+    query = update.callback_query
+    match = keyboards.FEEDBACK.match(query.data or "") if query else None
+    if query is None or match is None:
+        return
+    lang: Lang = as_lang(match[1]) or "de"
+    entry_id, helpful = match[2], match[3] == "1"
+    async with services(context).sessions() as session:
+        await FeedbackRepository(session).add(entry_id, lang, helpful, now())
+        await session.commit()
+    await query.answer(gettext(lang, "Thank you for your feedback!"))
+    await query.edit_message_reply_markup(reply_markup=None)
+    if not helpful and query.message is not None:
+        await context.bot.send_message(
+            query.message.chat.id,
+            gettext(
+                lang,
+                "Sorry that did not help. You can ask again in other words, or talk to a person.",
+            ),
+            reply_markup=keyboards.person_only(lang),
+        )
+
+
+async def offer_person(update: Update, context: Context) -> None:
+    """ "Talk to a person": until staff hand-over exists, say that staff will answer here."""
+    query = update.callback_query
+    match = keyboards.PERSON.match(query.data or "") if query else None
+    if query is None or match is None or query.message is None:
+        return
+    lang: Lang = as_lang(match[1]) or "de"
+    phone = services(context).assistant.kb.centre.phone
+    text = (
+        gettext(
+            lang,
+            "A person from the centre will answer you here soon. You can also call {phone}.",
+            phone=phone,
+        )
+        if phone
+        else gettext(lang, "A person from the centre will answer you here soon.")
+    )
+    await query.answer()
+    await context.bot.send_message(query.message.chat.id, text)
+
+
+def register(app: Application) -> None:  # type: ignore[type-arg]
+    """Text in private chats, edited text, and the answer/vote/person buttons."""
+    private_text = filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND
+    app.add_handler(MessageHandler(private_text & filters.UpdateType.MESSAGES, answer_question))
+    app.add_handler(CallbackQueryHandler(answer_picked_entry, pattern=keyboards.ANSWER))
+    app.add_handler(CallbackQueryHandler(record_vote, pattern=keyboards.FEEDBACK))
+    app.add_handler(CallbackQueryHandler(offer_person, pattern=keyboards.PERSON))

@@ -1,0 +1,72 @@
+"""What every handler needs: the assistant, the database, the settings; and who is asking."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from telegram import Update
+from telegram.ext import ContextTypes
+
+from bot.assistant import Assistant
+from bot.db import UserRepository
+from bot.languages import Lang, as_lang
+from bot.settings import Settings
+
+SERVICES = "wegweiser"
+DEFAULT_LANG: Lang = "de"
+Context = ContextTypes.DEFAULT_TYPE
+
+
+@dataclass(frozen=True)
+class Services:
+    """Shared, long-lived objects, kept in ``application.bot_data``."""
+
+    assistant: Assistant
+    sessions: async_sessionmaker[AsyncSession]
+    settings: Settings
+
+
+def services(context: Context) -> Services:
+    """The services of this application."""
+    found = context.bot_data[SERVICES]
+    assert isinstance(found, Services)
+    return found
+
+
+def now() -> datetime:
+    """The current time (UTC)."""
+    return datetime.now(UTC)
+
+
+def hint_of(update: Update) -> str | None:
+    """Telegram's ``language_code`` of the sender, if any."""
+    user = update.effective_user
+    return user.language_code if user else None
+
+
+async def remembered_language(update: Update, context: Context) -> Lang | None:
+    """The language this chat chose (/language, /start), touching its last-seen time."""
+    chat = update.effective_chat
+    if chat is None:
+        return None
+    async with services(context).sessions() as session:
+        user = await UserRepository(session).touch(chat.id, now())
+        await session.commit()
+        return as_lang(user.language)
+
+
+async def ui_language(update: Update, context: Context) -> Lang:
+    """The language for the bot's own words: the chosen one, else Telegram's, else German."""
+    return await remembered_language(update, context) or as_lang(hint_of(update)) or DEFAULT_LANG
+
+
+async def remember_language(update: Update, context: Context, lang: Lang) -> None:
+    """Store the language the user chose."""
+    chat = update.effective_chat
+    if chat is None:
+        return
+    async with services(context).sessions() as session:
+        await UserRepository(session).set_language(chat.id, lang, now())
+        await session.commit()

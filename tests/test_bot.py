@@ -1,0 +1,295 @@
+"""The real Telegram ``Application`` with realistic updates and a recording fake Bot API."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+from sqlalchemy import delete, inspect, select
+from telegram import Update
+from telegram.ext import Application
+
+from bot.app import build_application, close, prepare
+from bot.assistant import Assistant
+from bot.db import Feedback, UnansweredQuestion, User
+from bot.i18n import gettext
+from bot.knowledge import load_knowledge_base
+from bot.languages import LANGS, NATIVE_NAMES
+from bot.settings import BUNDLED_KNOWLEDGE, Settings
+from handlers.services import SERVICES, Services
+from handlers.start import WELCOME
+from tests import updates
+from tests.fakes import FakeTelegram
+
+TOKEN = "123456:TEST-token-abcdefghij"
+CHAT = 70001
+
+_ASSISTANT: list[Assistant] = []
+
+
+def duisburg() -> Assistant:
+    if not _ASSISTANT:
+        _ASSISTANT.append(
+            Assistant.for_knowledge_base(load_knowledge_base(BUNDLED_KNOWLEDGE / "duisburg"))
+        )
+    return _ASSISTANT[0]
+
+
+class Bot:
+    """The application under test, its fake Bot API and its database."""
+
+    def __init__(self, app: Application, api: FakeTelegram) -> None:  # type: ignore[type-arg]
+        self.app = app
+        self.api = api
+
+    @property
+    def services(self) -> Services:
+        found = self.app.bot_data[SERVICES]
+        assert isinstance(found, Services)
+        return found
+
+    async def send(self, payload: dict[str, Any]) -> None:
+        await self.app.process_update(Update.de_json(payload, self.app.bot))
+
+    async def rows(self, model: type[Any]) -> list[Any]:
+        async with self.services.sessions() as session:
+            return list((await session.scalars(select(model))).all())
+
+
+@pytest.fixture
+async def bot(database_url: str) -> AsyncIterator[Bot]:
+    api = FakeTelegram()
+    settings = Settings(telegram_token=TOKEN, database_url=database_url)
+    app = build_application(settings, duisburg(), request=api)
+    await app.initialize()
+    await prepare(app)
+    under_test = Bot(app, api)
+    async with under_test.services.sessions() as session:  # PostgreSQL is shared by the run
+        for model in (User, Feedback, UnansweredQuestion):
+            await session.execute(delete(model))
+        await session.commit()
+    api.clear()
+    try:
+        yield under_test
+    finally:
+        await app.shutdown()
+        await close(app)
+
+
+async def test_commands_are_registered_in_every_language(database_url: str) -> None:
+    api = FakeTelegram()
+    settings = Settings(telegram_token=TOKEN, database_url=database_url)
+    app = build_application(settings, duisburg(), request=api)
+    await app.initialize()
+    await prepare(app)
+    await app.shutdown()
+    await close(app)
+    registered = api.sent("setMyCommands")
+    assert sorted(p.get("language_code", "") for p in registered) == sorted(["", *LANGS])
+    turkish = next(p for p in registered if p.get("language_code") == "tr")
+    assert [c["command"] for c in turkish["commands"]] == [
+        "start", "menu", "language", "help", "privacy", "delete",
+    ]  # fmt: skip
+    assert turkish["commands"][0]["description"] == gettext("tr", "cmd:start")
+
+
+async def test_start_welcomes_in_the_users_language_with_picker_and_menu(bot: Bot) -> None:
+    await bot.send(updates.command(CHAT, "/start", language_code="tr"))
+    welcome, menu = bot.api.sent()
+    assert welcome["text"] == gettext("tr", WELCOME)
+    assert [label for label, _ in bot.api.buttons(0)] == [NATIVE_NAMES[lang] for lang in LANGS]
+    assert menu["text"] == gettext("tr", "What would you like to know?")
+    assert [data for _, data in bot.api.buttons(1)] == [
+        "menu:tr:school", "menu:tr:volunteering", "menu:tr:events", "menu:tr:contacts",
+        "person:tr",
+    ]  # fmt: skip
+
+
+async def test_deep_link_presets_language_and_topic(bot: Bot) -> None:
+    await bot.send(updates.command(CHAT, "/start school-ar", language_code="de"))
+    [user] = await bot.rows(User)
+    assert user.language == "ar"
+    welcome, topic = bot.api.texts()
+    assert welcome == gettext(
+        "ar",
+        "Welcome! I am Wegweiser, the assistant of the integration "
+        "centre. Write your question in your own language, or choose a "
+        "topic below.",
+    )
+    assert topic == gettext("ar", "Please choose a topic:")
+    assert "ans:ar:school-entry-counselling" in {d for _, d in bot.api.buttons()}
+
+
+async def test_unknown_deep_link_is_ignored_politely(bot: Bot) -> None:
+    await bot.send(updates.command(CHAT, "/start flyer-2019-xx", language_code="ro"))
+    welcome, menu = bot.api.texts()
+    assert welcome == gettext("ro", WELCOME)
+    assert menu == gettext("ro", "What would you like to know?")
+
+
+async def test_question_gets_the_answer_with_feedback_buttons(bot: Bot) -> None:
+    await bot.send(updates.text(CHAT, "Wo kann ich mein Kind in der Schule anmelden?"))
+    [answer] = bot.api.sent()
+    assert "Flachsmarkt 15, 1. Etage, 47051 Duisburg" in answer["text"]
+    assert answer["text"].endswith(gettext("de", "Did this help?"))
+    assert bot.api.buttons() == [
+        (gettext("de", "Yes"), "fb:de:school-entry-counselling:1"),
+        (gettext("de", "No"), "fb:de:school-entry-counselling:0"),
+    ]
+    [user] = await bot.rows(User)
+    assert (user.chat_id, user.language) == (CHAT, None)  # detected languages are not stored
+
+
+async def test_vote_is_stored_without_the_voter(bot: Bot) -> None:
+    await bot.send(updates.callback(CHAT, "fb:tr:school-entry-counselling:1"))
+    [vote] = await bot.rows(Feedback)
+    assert (vote.entry_id, vote.lang, vote.helpful) == ("school-entry-counselling", "tr", True)
+    assert "chat_id" not in {c.key for c in inspect(Feedback).columns}
+    [thanks] = bot.api.sent("answerCallbackQuery")
+    assert thanks["text"] == gettext("tr", "Thank you for your feedback!")
+    assert bot.api.sent("editMessageReplyMarkup")  # the buttons go away: one vote per answer
+
+
+async def test_a_no_vote_offers_a_person(bot: Bot) -> None:
+    await bot.send(updates.callback(CHAT, "fb:uk:tutoring:0"))
+    [vote] = await bot.rows(Feedback)
+    assert not vote.helpful
+    assert bot.api.buttons() == [(gettext("uk", "Talk to a person"), "person:uk")]
+
+
+async def test_unsure_question_offers_suggestions_and_a_picked_one_is_answered(bot: Bot) -> None:
+    await bot.send(updates.text(CHAT, "Rucksack oder Griffbereit?"))
+    buttons = bot.api.buttons()
+    assert {"ans:de:rucksack", "ans:de:griffbereit"} <= {data for _, data in buttons}
+    assert buttons[-1][1] == "person:de"
+    bot.api.clear()
+    await bot.send(updates.callback(CHAT, "ans:de:griffbereit"))
+    [answer] = bot.api.texts()
+    assert answer.startswith("„Griffbereit“")
+
+
+async def test_no_answer_is_said_and_the_question_kept_without_the_asker(bot: Bot) -> None:
+    await bot.send(updates.text(CHAT, "Wie viel kostet ein Parkausweis für Anwohner?"))
+    [reply] = bot.api.texts()
+    assert reply == gettext(
+        "de", "Sorry, I could not find an answer to that. A person from the centre can help you."
+    )
+    [kept] = await bot.rows(UnansweredQuestion)
+    assert (kept.text, kept.lang) == ("Wie viel kostet ein Parkausweis für Anwohner?", "de")
+    assert "chat_id" not in {c.key for c in inspect(UnansweredQuestion).columns}
+    bot.api.clear()
+    await bot.send(updates.callback(CHAT, "person:de"))
+    [promise] = bot.api.texts()
+    assert "0203-283 8111" in promise
+
+
+async def test_language_choice_wins_over_detection(bot: Bot) -> None:
+    await bot.send(updates.command(CHAT, "/language"))
+    assert len(bot.api.buttons()) == len(LANGS)
+    await bot.send(updates.callback(CHAT, "lang:uk"))
+    [edited] = bot.api.sent("editMessageText")
+    assert edited["text"] == gettext("uk", "Language: {language}", language="Українська")
+    bot.api.clear()
+    await bot.send(updates.text(CHAT, "Wo kann ich mein Kind in der Schule anmelden?"))
+    [answer] = bot.api.texts()
+    assert "Flachsmarkt 15" in answer
+    assert answer.endswith(gettext("uk", "Did this help?"))
+
+
+async def test_language_command_with_argument(bot: Bot) -> None:
+    await bot.send(updates.command(CHAT, "/language tr"))
+    [user] = await bot.rows(User)
+    assert user.language == "tr"
+    await bot.send(updates.command(CHAT, "/language klingon"))
+    assert bot.api.texts()[-1].startswith(
+        gettext(
+            "tr",
+            "Choose a language with the buttons "
+            "below, or write /language xx (for example "
+            "/language tr).",
+        )[:20]
+    )
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        {"sticker": updates.STICKER},
+        {"photo": updates.PHOTO},
+        {"voice": updates.VOICE},
+        {"document": updates.DOCUMENT},
+        {"location": updates.LOCATION},
+    ],
+    ids=["sticker", "photo", "voice", "document", "location"],
+)
+async def test_other_message_kinds_get_a_polite_reply(bot: Bot, content: dict[str, Any]) -> None:
+    await bot.send(updates.message(CHAT, language_code="ro", **content))
+    assert bot.api.texts() == [
+        gettext(
+            "ro",
+            "I can only read text messages. Please write your question as text, in "
+            "your own language.",
+        )
+    ]
+
+
+async def test_edited_question_is_answered_again(bot: Bot) -> None:
+    await bot.send(updates.text(CHAT, "Wo ist das Internationale Zentrum?", edited=True))
+    [answer] = bot.api.texts()
+    assert "Flachsmarkt 15" in answer
+
+
+async def test_very_long_text_is_answered_within_limits(bot: Bot) -> None:
+    await bot.send(updates.text(CHAT, "Schule anmelden " + "bitte " * 800))
+    [answer] = bot.api.texts()
+    assert len(answer) <= 4096
+    assert "1000" in answer.splitlines()[0]
+
+
+async def test_unknown_or_stale_button(bot: Bot) -> None:
+    await bot.send(updates.callback(CHAT, "handoff:claim:17", language_code="bg"))
+    [alert] = bot.api.sent("answerCallbackQuery")
+    assert alert["text"] == gettext("bg", "This button no longer works. Please use /menu.")
+    assert alert["show_alert"] is True
+
+
+async def test_commands_in_groups_and_unknown_commands(bot: Bot) -> None:
+    await bot.send(updates.command(-100123, "/start", chat_type="supergroup"))
+    await bot.send(updates.text(-100123, "Hallo zusammen", chat_type="supergroup"))
+    assert bot.api.texts() == [gettext("de", "Please write to me in a private chat.")]
+    bot.api.clear()
+    await bot.send(updates.command(CHAT, "/frobnicate 1 2 3", language_code="en"))
+    assert bot.api.texts() == ["I do not know this command. Try /help."]
+
+
+async def test_help_privacy_and_delete(bot: Bot) -> None:
+    await bot.send(updates.command(CHAT, "/language ru"))
+    await bot.send(updates.command(CHAT, "/help"))
+    await bot.send(updates.command(CHAT, "/privacy"))
+    assert "/delete" in bot.api.texts()[-1]
+    assert await bot.rows(User)
+    await bot.send(updates.command(CHAT, "/delete"))
+    assert await bot.rows(User) == []
+    assert bot.api.texts()[-1].startswith(
+        gettext(
+            "ru",
+            "Your data has been deleted. If you "
+            "write to me again, I will only store your "
+            "language again.",
+        )[:15]
+    )
+
+
+async def test_users_table_holds_only_what_the_privacy_text_says() -> None:
+    assert {c.key for c in inspect(User).columns} == {
+        "chat_id", "language", "first_seen", "last_seen", "blocked",
+    }  # fmt: skip
+
+
+async def test_a_user_who_blocked_the_bot_is_marked(bot: Bot) -> None:
+    await bot.send(updates.text(CHAT, "Hallo"))
+    bot.api.fail["sendMessage"] = (403, "Forbidden: bot was blocked by the user")
+    await bot.send(updates.text(CHAT, "Wo ist das Internationale Zentrum?"))
+    [user] = await bot.rows(User)
+    assert user.blocked
