@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -23,6 +24,11 @@ from handlers.services import DEFAULT_LANG, SERVICES, Services
 log = logging.getLogger("wegweiser")
 COMMANDS = ("start", "menu", "language", "help", "privacy", "delete")
 ENGINE = "wegweiser.engine"
+# Answering is mostly CPU (matching) plus one HTTP call: a few updates at once keep the CPU busy
+# while replies are in flight; more only adds connection-pool overhead.
+# Measured with bench/e2e.py: 8 updates and 4 connections beat 256 and 256 by a third.
+CONCURRENT_UPDATES = 8
+CONNECTIONS = 4
 
 
 def command_list(lang: Lang) -> list[BotCommand]:
@@ -46,6 +52,10 @@ async def prepare(app: Application) -> None:  # type: ignore[type-arg]
     for lang in LANGS:
         await app.bot.set_my_commands(command_list(lang), language_code=lang)
     s.assistant.warm_up()
+    # The knowledge index and language models are built once and live as long as the process:
+    # keep them out of the garbage collector's scans (each full scan would walk all of them).
+    gc.collect()
+    gc.freeze()
     log.info("ready: %s, %d entries", s.assistant.kb.centre.name, len(s.assistant.kb.entries))
 
 
@@ -60,12 +70,12 @@ def build_application(
     assistant: Assistant,
     *,
     request: BaseRequest | None = None,
-    rate_limiter: bool = True,
 ) -> Application:  # type: ignore[type-arg]
     """The application, ready for ``run_polling``/``run_webhook`` or for tests.
 
     *request* replaces the HTTP layer (tests pass a recording fake). Outgoing messages go through
-    PTB's rate limiter (Telegram's flood limits, retries on ``RetryAfter``) unless disabled.
+    PTB's rate limiter (``WEGWEISER_RATE_LIMIT`` per second overall, 20 a minute per group,
+    retries on ``RetryAfter``); a rate limit of 0 switches it off.
     """
     if settings.telegram_token is None:
         raise ValueError("a Telegram token is needed")
@@ -74,15 +84,18 @@ def build_application(
         .token(settings.telegram_token.get_secret_value())
         .base_url(f"{settings.api_root}/bot")
         .base_file_url(f"{settings.api_root}/file/bot")
-        .concurrent_updates(ChatOrderedProcessor())
+        .concurrent_updates(ChatOrderedProcessor(CONCURRENT_UPDATES))
         .post_init(prepare)
         .post_shutdown(close)
     )
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
-    if rate_limiter:
+    else:
+        builder = builder.connection_pool_size(CONNECTIONS)
+    if settings.rate_limit > 0:
+        limiter = AIORateLimiter(overall_max_rate=settings.rate_limit, max_retries=3)
         # PTB types the builder's rate limiter generically; AIORateLimiter is the stock one.
-        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))  # type: ignore[arg-type]
+        builder = builder.rate_limiter(limiter)  # type: ignore[arg-type]
     app = builder.build()
     engine = create_engine(settings.database_url)
     app.bot_data[ENGINE] = engine

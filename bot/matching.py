@@ -31,6 +31,7 @@ _JOINED_NAME = re.compile(r"\w+(?:[-.]\w+)+")
 MIN_STEM = 4  # shortest shared beginning that counts as a compound part ("shul" of Schulplatz)
 MAX_COMPOUNDS = 8
 SIMILAR_CACHE_SIZE = 50_000  # words remembered with their look-alikes (a few MB at most)
+MATCH_CACHE_SIZE = 10_000  # whole questions remembered with their result
 SEED_CAP = 1000  # see Matcher._candidate_docs
 SEED_SHARE = 0.01
 
@@ -161,6 +162,7 @@ class Matcher:
                 stems[word[:-1]].append(wid)
         self._stems = dict(stems)
         self._similar_cache: dict[str, dict[int, float]] = {}
+        self._match_cache: dict[tuple[str, int], Match] = {}
 
     @classmethod
     def from_knowledge_base(
@@ -247,7 +249,19 @@ class Matcher:
         return seeds
 
     def match(self, text: str, limit: int = 3) -> Match:
-        """Score *text* against every entry; the band says how far to trust the best one."""
+        """Score *text* against every entry; the band says how far to trust the best one.
+
+        Families ask the same things again and again: results are remembered per text.
+        """
+        key = (text, limit)
+        found = self._match_cache.get(key)
+        if found is None:
+            if len(self._match_cache) >= MATCH_CACHE_SIZE:
+                self._match_cache.clear()
+            found = self._match_cache[key] = self._match(text, limit)
+        return found
+
+    def _match(self, text: str, limit: int) -> Match:
         query = list(dict.fromkeys(self._content_words(text)))[:MAX_QUERY_WORDS]
         if all(word.isdigit() for word in query):  # nothing, or only numbers ("1", "13")
             return Match(Band.NONE, ())

@@ -30,6 +30,9 @@ class Settings(BaseSettings):
     webhook_listen: str = "127.0.0.1"
     webhook_port: int = Field(default=8443, ge=1, le=65535)
     webhook_secret: SecretStr | None = None
+    # Telegram's flood limit for a bot's messages overall; 0 switches the limiter off (only for a
+    # local Bot API stand-in, never against api.telegram.org).
+    rate_limit: float = Field(default=30.0, ge=0)
 
     @field_validator("telegram_token", mode="before")
     @classmethod

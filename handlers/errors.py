@@ -21,6 +21,7 @@ async def on_error(update: object, context: Context) -> None:
         async with services(context).sessions() as session:
             await UserRepository(session).mark_blocked(chat.id)
             await session.commit()
+        services(context).users.forget(chat.id)
         log.info("chat %s blocked the bot; marked", chat.id)
         return
     log.error("error while handling an update", exc_info=context.error)

@@ -46,6 +46,7 @@ async def delete_data(update: Update, context: Context) -> None:
         async with services(context).sessions() as session:
             await UserRepository(session).delete(chat.id)
             await session.commit()
+        services(context).users.forget(chat.id)
     await _say(
         update,
         context,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -13,6 +13,7 @@ from bot.assistant import Assistant
 from bot.db import UserRepository
 from bot.languages import Lang, as_lang
 from bot.settings import Settings
+from bot.user_cache import UserCache
 
 SERVICES = "wegweiser"
 DEFAULT_LANG: Lang = "de"
@@ -26,6 +27,7 @@ class Services:
     assistant: Assistant
     sessions: async_sessionmaker[AsyncSession]
     settings: Settings
+    users: UserCache = field(default_factory=UserCache)
 
 
 def services(context: Context) -> Services:
@@ -51,10 +53,15 @@ async def remembered_language(update: Update, context: Context) -> Lang | None:
     chat = update.effective_chat
     if chat is None:
         return None
-    async with services(context).sessions() as session:
-        user = await UserRepository(session).touch(chat.id, now())
+    s, moment = services(context), now()
+    seen = s.users.fresh(chat.id, moment)
+    if seen is not None:
+        return as_lang(seen.language)
+    async with s.sessions() as session:
+        user = await UserRepository(session).touch(chat.id, moment)
         await session.commit()
-        return as_lang(user.language)
+    s.users.put(chat.id, user.language, moment)
+    return as_lang(user.language)
 
 
 async def ui_language(update: Update, context: Context) -> Lang:
@@ -67,6 +74,8 @@ async def remember_language(update: Update, context: Context, lang: Lang) -> Non
     chat = update.effective_chat
     if chat is None:
         return
-    async with services(context).sessions() as session:
-        await UserRepository(session).set_language(chat.id, lang, now())
+    s, moment = services(context), now()
+    async with s.sessions() as session:
+        await UserRepository(session).set_language(chat.id, lang, moment)
         await session.commit()
+    s.users.put(chat.id, lang, moment)

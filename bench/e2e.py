@@ -1,0 +1,173 @@
+"""Throughput and latency of the real ``wegweiser run`` process, beside a minimal echo bot.
+
+    python bench/e2e.py [--users 50] [--seconds 30]
+
+Both bots poll the local Bot API emulator (../shared/telegram-emulator) on loopback; N simulated
+users each send a question, wait for the reply, and send the next. Printed: round trips per
+second and p50/p99 latency for the echo bot, for Wegweiser with its default flood limit
+(Telegram's 30 messages a second overall) and with the limiter off; then the resident memory
+of ``wegweiser run`` with the entries of all three knowledge bases loaded.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import itertools
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bot.evaluation import load_labelled, percentiles_ms  # noqa: E402
+from bot.normalize import fold  # noqa: E402
+from tests import emulator as emu  # noqa: E402
+
+CENTRES = ("duisburg", "duesseldorf", "krefeld")
+
+
+def questions() -> list[str]:
+    """The labelled questions of all centres: realistic text of realistic length."""
+    return [
+        item.question
+        for c in CENTRES
+        for item in load_labelled(ROOT / "tests/devset" / f"{c}.yaml")
+    ]
+
+
+def merged_knowledge_base(target: Path) -> Path:
+    """One knowledge base with the entries of all three centres (ids prefixed, no duplicates)."""
+    source = ROOT / "knowledge"
+    shutil.copytree(source / "duisburg", target, dirs_exist_ok=True)
+    seen: set[str] = set()
+    for path in (target / "entries").glob("*.yaml"):
+        data = yaml.safe_load(path.read_text("utf-8"))
+        seen.update(fold(q) for qs in data["questions"].values() for q in qs)
+    for centre in ("duesseldorf", "krefeld"):
+        for path in sorted((source / centre / "entries").glob("*.yaml")):
+            data = yaml.safe_load(path.read_text("utf-8"))
+            data["id"] = f"{centre}-{data['id']}"
+            data["related"] = [f"{centre}-{r}" for r in data.get("related", [])]
+            data["questions"] = {
+                lang: [q for q in qs if fold(q) not in seen] or [f"{data['id']} {lang}"]
+                for lang, qs in data["questions"].items()
+            }
+            seen.update(fold(q) for qs in data["questions"].values() for q in qs)
+            out = target / "entries" / f"{data['id']}.yaml"
+            out.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), "utf-8")
+    return target
+
+
+async def load(
+    emulator: emu.Emulator, token: str, users: int, seconds: float
+) -> tuple[int, list[float]]:
+    """*users* users in a question-reply loop for *seconds*; (round trips, latencies)."""
+    texts = itertools.cycle(questions())
+    latencies: list[float] = []
+    stop_at = time.monotonic() + seconds
+
+    async def user(user_id: int) -> None:
+        async with httpx.AsyncClient(base_url=emulator.url, timeout=30) as http:
+            sender = emu.Emulator.user(user_id, "de")
+            while time.monotonic() < stop_at:
+                chat = {"id": user_id, "type": "private"}
+                body = {"botToken": token, "date": int(time.time()), "from": sender,
+                        "chat": chat, "text": next(texts)}  # fmt: skip
+                started = time.perf_counter()
+                await http.post("/sendMessage", json=body)
+                while True:
+                    answer = await http.post(
+                        "/waitUpdates", json={"token": token, "chatId": user_id, "timeout": 10000}
+                    )
+                    if answer.json().get("result"):
+                        break
+                    if time.monotonic() > stop_at + 10:
+                        return
+                latencies.append(time.perf_counter() - started)
+
+    await asyncio.gather(*(user(900_000 + n) for n in range(users)))
+    return len(latencies), latencies
+
+
+def warm(emulator: emu.Emulator, token: str) -> None:
+    """One round trip, so that start-up is not measured."""
+    user = emu.Emulator.user(1, "de")
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        emulator.send_text(token, user, "Hallo")
+        if emulator.wait(token, 1, timeout=5):
+            return
+    raise RuntimeError("the bot did not answer")
+
+
+def rss_mb(pid: int) -> tuple[float, float]:
+    """Resident memory now and at its peak, in MB (Linux /proc)."""
+    status = Path(f"/proc/{pid}/status").read_text()
+    values = {line.split(":")[0]: line.split()[1] for line in status.splitlines() if "Vm" in line}
+    return int(values["VmRSS"]) / 1024, int(values["VmHWM"]) / 1024
+
+
+def measure(label: str, command: list[str] | None, extra: dict[str, str], args: argparse.Namespace,
+            workdir: Path) -> None:  # fmt: skip
+    """Start a bot, load it, print one line (and Wegweiser's memory)."""
+    emulator = emu.Emulator({"TG_STORE_TIMEOUT": "60"})
+    slug = re.sub(r"[^a-z0-9]+", "-", label).strip("-")
+    token = f"{abs(hash(label)) % 10**8}:bench-token-{slug}"
+    database = workdir / f"{slug}.db"
+    if command is None:
+        process = emu.start_bot(emulator, token, database, extra)
+    else:
+        process = subprocess.Popen([*command, token, emulator.url], stdout=subprocess.DEVNULL,
+                                   stderr=subprocess.DEVNULL)  # fmt: skip
+    try:
+        warm(emulator, token)
+        trips, latencies = asyncio.run(load(emulator, token, args.users, args.seconds))
+        p50, p99 = percentiles_ms(latencies)
+        memory = ""
+        if command is None:
+            now, peak = rss_mb(process.pid)
+            memory = f"  RSS {now:.0f} MB (peak {peak:.0f} MB)"
+        print(
+            f"{label:<28}{trips / args.seconds:>10.1f}{p50:>10.1f}{p99:>10.1f}{memory}", flush=True
+        )
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+        emulator.stop()
+
+
+def main() -> None:
+    """Print the comparison."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--users", type=int, default=50)
+    parser.add_argument("--seconds", type=float, default=30)
+    args = parser.parse_args()
+    reason = emu.unavailable()
+    if reason:
+        print(f"skipped: {reason}")
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        workdir = Path(tmp)
+        kb = merged_knowledge_base(workdir / "kb")
+        entries = len(list((kb / "entries").glob("*.yaml")))
+        print(f"{args.users} users, {args.seconds:.0f} s each; knowledge base: "
+              f"{entries} entries of three centres\n")  # fmt: skip
+        print(f"{'bot':<28}{'trips/s':>10}{'p50 ms':>10}{'p99 ms':>10}")
+        echo = [sys.executable, str(ROOT / "bench" / "echo_bot.py")]
+        measure("echo bot (baseline)", echo, {}, args, workdir)
+        measure("wegweiser, limiter 30/s", None, {"WEGWEISER_KB": str(kb)}, args, workdir)
+        measure("wegweiser, limiter off", None,
+                {"WEGWEISER_KB": str(kb), "WEGWEISER_RATE_LIMIT": "0"}, args, workdir)  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()

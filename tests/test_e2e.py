@@ -1,0 +1,74 @@
+"""End to end: ``wegweiser run`` as a process against the local Bot API emulator, one user."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bot.i18n import gettext
+from tests import emulator as emu
+
+TOKEN = "424242:E2E-test-token-abcdef"
+pytestmark = pytest.mark.skipif(emu.unavailable() is not None, reason=str(emu.unavailable()))
+
+
+@pytest.fixture
+def running(tmp_path: Path) -> Iterator[tuple[emu.Emulator, subprocess.Popen[bytes]]]:
+    emulator = emu.Emulator()
+    bot = emu.start_bot(emulator, TOKEN, tmp_path / "e2e.db")
+    try:
+        yield emulator, bot
+    finally:
+        if bot.poll() is None:
+            bot.kill()
+        emulator.stop()
+
+
+def test_a_turkish_family_asks_about_school(
+    running: tuple[emu.Emulator, subprocess.Popen[bytes]], tmp_path: Path
+) -> None:
+    emulator, bot = running
+    user = emulator.user(7001, "tr")
+
+    emulator.send_command(TOKEN, user, "/start")
+    welcome, menu = emulator.wait(TOKEN, 7001, count=2, timeout=60)
+    assert welcome.text.startswith("Hoş geldiniz")
+    assert ("Türkçe", "lang:tr") in welcome.buttons
+    assert ("menu:tr:school") in {data for _, data in menu.buttons}
+
+    emulator.press(TOKEN, user, "lang:tr", welcome.message_id)
+    outputs = emulator.wait(TOKEN, 7001, count=2)
+    edited = next(o for o in outputs if o.edited)
+    assert edited.text == gettext("tr", "Language: {language}", language="Türkçe")
+
+    emulator.send_text(TOKEN, user, "Çocuğumu okula nasıl kaydettirebilirim?")
+    [answer] = emulator.wait(TOKEN, 7001)
+    assert "Flachsmarkt 15, 1. Etage, 47051 Duisburg" in answer.text
+    assert answer.text.endswith(gettext("tr", "Did this help?"))
+
+    emulator.send_text(TOKEN, user, "Rucksack mı Griffbereit mi?")
+    [unsure] = emulator.wait(TOKEN, 7001)
+    assert unsure.text.startswith(
+        gettext(
+            "tr", "Sorry, I am not quite sure what you mean. Did you mean one of these topics?"
+        )[:10]
+    )
+    assert "ans:tr:griffbereit" in {data for _, data in unsure.buttons}
+
+    emulator.press(TOKEN, user, "ans:tr:griffbereit", unsure.message_id)
+    outputs = emulator.wait(TOKEN, 7001, count=2)
+    picked = next(o for o in outputs if o.text)
+    assert "Griffbereit" in picked.text
+    assert ("fb:tr:griffbereit:1") in {data for _, data in picked.buttons}
+
+    emulator.press(TOKEN, user, "fb:tr:griffbereit:1", picked.message_id)
+    outputs = emulator.wait(TOKEN, 7001, count=2)
+    thanks = next(o.callback_answer for o in outputs if o.callback_answer)
+    assert thanks["text"] == gettext("tr", "Thank you for your feedback!")
+
+    bot.send_signal(signal.SIGTERM)
+    assert bot.wait(timeout=30) == 0, (tmp_path / "e2e.log").read_text()
