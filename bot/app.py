@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
+import os
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 from telegram import BotCommand
@@ -22,6 +23,8 @@ from handlers import errors, info, questions, start
 from handlers.services import DEFAULT_LANG, SERVICES, Services
 
 log = logging.getLogger("wegweiser")
+# python-telegram-bot 22 moves durations (e.g. RetryAfter.retry_after) to timedelta: opt in now.
+os.environ.setdefault("PTB_TIMEDELTA", "1")
 COMMANDS = ("start", "menu", "language", "help", "privacy", "delete")
 ENGINE = "wegweiser.engine"
 # Answering is mostly CPU (matching) plus one HTTP call: a few updates at once keep the CPU busy

@@ -10,6 +10,9 @@ from pathlib import Path
 
 import pytest
 
+# python-telegram-bot 22: durations as timedelta already (as the bot itself runs, see bot.app).
+os.environ.setdefault("PTB_TIMEDELTA", "1")
+
 POSTGRES_URL = os.environ.get(
     "WEGWEISER_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
 )

@@ -23,12 +23,14 @@ class FakeTelegram(BaseRequest):
     """Answers every Bot API method the way Telegram does and records each call.
 
     ``fail[method] = (status, description)`` makes that method fail like Telegram would
-    (e.g. ``(403, "Forbidden: bot was blocked by the user")``).
+    (e.g. ``(403, "Forbidden: bot was blocked by the user")``); ``fail_once[method] =
+    (status, description, parameters)`` fails it once (e.g. a 429 with ``retry_after``).
     """
 
     def __init__(self) -> None:
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self.fail: dict[str, tuple[int, str]] = {}
+        self.fail_once: dict[str, tuple[int, str, dict[str, Any]]] = {}
         self._next_message_id = 5000
 
     @property
@@ -56,6 +58,11 @@ class FakeTelegram(BaseRequest):
         name = url.rsplit("/", 1)[-1]
         params = dict(request_data.parameters) if request_data else {}
         self.calls.append((name, params))
+        if name in self.fail_once:
+            status, description, parameters = self.fail_once.pop(name)
+            body = {"ok": False, "error_code": status, "description": description,
+                    "parameters": parameters}  # fmt: skip
+            return status, json.dumps(body).encode()
         if name in self.fail:
             status, description = self.fail[name]
             body = {"ok": False, "error_code": status, "description": description}

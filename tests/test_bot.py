@@ -293,3 +293,16 @@ async def test_a_user_who_blocked_the_bot_is_marked(bot: Bot) -> None:
     await bot.send(updates.text(CHAT, "Wo ist das Internationale Zentrum?"))
     [user] = await bot.rows(User)
     assert user.blocked
+
+
+async def test_flood_limit_is_waited_out_and_the_answer_still_arrives(bot: Bot) -> None:
+    bot.api.fail_once["sendMessage"] = (
+        429,
+        "Too Many Requests: retry after 1",
+        {"retry_after": 1},
+    )
+    await bot.send(updates.text(CHAT, "Wo ist das Internationale Zentrum?"))
+    attempts = bot.api.sent()
+    assert len(attempts) == 2  # refused once with RetryAfter, then sent
+    assert attempts[0]["text"] == attempts[1]["text"]
+    assert "Flachsmarkt 15" in attempts[1]["text"]

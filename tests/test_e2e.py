@@ -72,3 +72,34 @@ def test_a_turkish_family_asks_about_school(
 
     bot.send_signal(signal.SIGTERM)
     assert bot.wait(timeout=30) == 0, (tmp_path / "e2e.log").read_text()
+
+
+def test_webhook_mode(tmp_path: Path) -> None:
+    emulator = emu.Emulator()
+    port = emu.free_port()
+    bot = emu.start_bot(
+        emulator,
+        TOKEN,
+        tmp_path / "webhook.db",
+        {
+            "WEGWEISER_WEBHOOK_URL": f"http://127.0.0.1:{port}/telegram",
+            "WEGWEISER_WEBHOOK_LISTEN": "127.0.0.1",
+            "WEGWEISER_WEBHOOK_PORT": str(port),
+        },
+    )
+    try:
+        user = emulator.user(7002, "uk")
+        outputs: list[emu.BotOutput] = []
+        for _ in range(60):  # until the bot has started and registered its webhook
+            emulator.send_text(TOKEN, user, "Де знаходиться Internationales Zentrum?")
+            outputs = emulator.wait(TOKEN, 7002, timeout=1)
+            if outputs:
+                break
+        assert outputs, (tmp_path / "webhook.log").read_text()
+        assert "Flachsmarkt 15" in outputs[0].text
+        bot.send_signal(signal.SIGINT)
+        assert bot.wait(timeout=30) == 0
+    finally:
+        if bot.poll() is None:
+            bot.kill()
+        emulator.stop()

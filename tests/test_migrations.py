@@ -61,3 +61,20 @@ def test_malformed_setting_stops_with_one_line(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1
     assert result.stderr.startswith("wegweiser: configuration: WEGWEISER_DATABASE_URL:")
+
+
+def test_malformed_token_and_port_stop_the_start_with_one_line() -> None:
+    for name, value in (("WEGWEISER_TELEGRAM_TOKEN", "not-a-token"), ("WEGWEISER_WEBHOOK_PORT", "70000"),
+                        ("WEGWEISER_TELEGRAM_API_URL", "localhost 9000")):  # fmt: skip
+        result = subprocess.run(
+            [str(WEGWEISER), "run"],
+            env={**os.environ, name: value},
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        assert result.returncode == 2, (name, result.stderr)
+        assert result.stderr.startswith(f"wegweiser: configuration: {name}:"), result.stderr
+        assert result.stderr.count("\n") == 1
