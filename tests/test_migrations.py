@@ -64,8 +64,12 @@ def test_malformed_setting_stops_with_one_line(tmp_path: Path) -> None:
 
 
 def test_malformed_token_and_port_stop_the_start_with_one_line() -> None:
-    for name, value in (("WEGWEISER_TELEGRAM_TOKEN", "not-a-token"), ("WEGWEISER_WEBHOOK_PORT", "70000"),
-                        ("WEGWEISER_TELEGRAM_API_URL", "localhost 9000")):  # fmt: skip
+    malformed = (
+        ("WEGWEISER_TELEGRAM_TOKEN", "not-a-token"),
+        ("WEGWEISER_WEBHOOK_PORT", "70000"),
+        ("WEGWEISER_TELEGRAM_API_URL", "localhost 9000"),
+    )
+    for name, value in malformed:
         result = subprocess.run(
             [str(WEGWEISER), "run"],
             env={**os.environ, name: value},
