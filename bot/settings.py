@@ -33,6 +33,8 @@ class Settings(BaseSettings):
     # Telegram's flood limit for a bot's messages overall; 0 switches the limiter off (only for a
     # local Bot API stand-in, never against api.telegram.org).
     rate_limit: float = Field(default=30.0, ge=0)
+    # Users who have not written for this many days are deleted (checked every hour).
+    retention_days: int = Field(default=180, ge=1)
 
     @field_validator("telegram_token", mode="before")
     @classmethod

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import logging
+from datetime import timedelta
+
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.db import UserRepository
 from bot.i18n import gettext
-from handlers.services import Context, services, ui_language
+from handlers.services import Context, now, services, ui_language
+
+log = logging.getLogger("wegweiser")
 
 HELP = (
     "I answer questions about the integration centre in eight languages. Just write your "
@@ -34,8 +39,27 @@ async def show_help(update: Update, context: Context) -> None:
 
 
 async def show_privacy(update: Update, context: Context) -> None:
-    """/privacy: what is stored and why."""
-    await _say(update, context, gettext(await ui_language(update, context), PRIVACY))
+    """/privacy: what is stored and why, and when it is deleted without asking."""
+    lang = await ui_language(update, context)
+    days = services(context).settings.retention_days
+    retention = gettext(
+        lang,
+        "If you do not write to me for {days} days, your data is deleted automatically.",
+        days=days,
+    )
+    await _say(update, context, f"{gettext(lang, PRIVACY)}\n\n{retention}")
+
+
+async def purge_inactive_users(context: Context) -> None:
+    """Job: delete users who have been silent longer than the retention period."""
+    s = services(context)
+    async with s.sessions() as session:
+        deleted = await UserRepository(session).purge_inactive(
+            now() - timedelta(days=s.settings.retention_days)
+        )
+        await session.commit()
+    if deleted:
+        log.info("purged %d users silent for %d days", deleted, s.settings.retention_days)
 
 
 async def delete_data(update: Update, context: Context) -> None:
@@ -105,3 +129,8 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(MessageHandler(filters.COMMAND & filters.ChatType.GROUPS, command_in_group))
     app.add_handler(MessageHandler(private & filters.UpdateType.MESSAGE & ~filters.TEXT, not_text))
     app.add_handler(CallbackQueryHandler(stale_button))
+    if app.job_queue is not None:
+        app.job_queue.run_repeating(
+            purge_inactive_users, interval=timedelta(hours=1), first=timedelta(minutes=1),
+            name="purge-inactive-users",
+        )  # fmt: skip

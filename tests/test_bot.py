@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -306,3 +307,20 @@ async def test_flood_limit_is_waited_out_and_the_answer_still_arrives(bot: Bot) 
     assert len(attempts) == 2  # refused once with RetryAfter, then sent
     assert attempts[0]["text"] == attempts[1]["text"]
     assert "Flachsmarkt 15" in attempts[1]["text"]
+
+
+async def test_privacy_names_the_retention_and_silent_users_are_purged(bot: Bot) -> None:
+    await bot.send(updates.command(CHAT, "/privacy", language_code="en"))
+    assert bot.api.texts()[-1].endswith(
+        "If you do not write to me for 180 days, your data is deleted automatically."
+    )
+    async with bot.services.sessions() as session:
+        session.add(User(chat_id=1, first_seen=datetime(2025, 1, 1, tzinfo=UTC),
+                         last_seen=datetime(2025, 1, 2, tzinfo=UTC), blocked=False))  # fmt: skip
+        await session.commit()
+    assert len(await bot.rows(User)) == 2
+    job_queue = bot.app.job_queue
+    assert job_queue is not None
+    [job] = job_queue.get_jobs_by_name("purge-inactive-users")
+    await job.run(bot.app)
+    assert [u.chat_id for u in await bot.rows(User)] == [CHAT]

@@ -45,6 +45,11 @@ class UserRepository:
         if user is not None:
             user.blocked = True
 
+    async def purge_inactive(self, silent_since: datetime) -> int:
+        """Delete every user who has not written since *silent_since*; how many were deleted."""
+        result = await self.session.execute(delete(User).where(User.last_seen < silent_since))
+        return int(getattr(result, "rowcount", 0) or 0)
+
     async def delete(self, chat_id: int) -> bool:
         """Forget the user entirely; True if there was something to delete."""
         result = await self.session.execute(delete(User).where(User.chat_id == chat_id))
