@@ -17,6 +17,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from operator import mul
 from typing import Literal
 
 from rapidfuzz import fuzz, process
@@ -283,22 +284,28 @@ class Matcher:
         for i, matches in enumerate(similar):
             for wid, sim in matches.items():
                 by_word[wid].append((i, sim))
+        # Per matched word: which query words it stands for, and its share of a phrasing's weight.
+        hits = {
+            wid: (pairs, self._idf[wid] * max(sim for _, sim in pairs))
+            for wid, pairs in by_word.items()
+        }
         best: dict[str, tuple[float, int]] = {}
         entry_rows: dict[str, list[float]] = {}
         beta2 = self.thresholds.beta**2
+        size = len(query)
         for doc in self._candidate_docs(by_word):
-            row = [0.0] * len(query)
+            row = [0.0] * size
             hit = 0.0
             for wid in self._doc_words[doc]:
-                pairs = by_word.get(wid)
-                if not pairs:
+                found = hits.get(wid)
+                if found is None:
                     continue
-                word_sim = 0.0
+                pairs, word_hit = found
+                hit += word_hit
                 for i, sim in pairs:
-                    row[i] = max(row[i], sim)
-                    word_sim = max(word_sim, sim)
-                hit += self._idf[wid] * word_sim
-            recall = sum(w * s for w, s in zip(weights, row, strict=True)) / total_weight
+                    if sim > row[i]:
+                        row[i] = sim
+            recall = sum(map(mul, weights, row)) / total_weight
             precision = hit / (self._doc_weight[doc] or 1.0)
             if recall <= 0 or precision <= 0:
                 continue
@@ -306,15 +313,16 @@ class Matcher:
             entry_id = self._docs[doc].entry_id
             if score > best.get(entry_id, (0.0, -1))[0]:
                 best[entry_id] = (score, doc)
-            seen = entry_rows.setdefault(entry_id, row)
-            if seen is not row:
-                entry_rows[entry_id] = [max(a, b) for a, b in zip(seen, row, strict=True)]
+            seen = entry_rows.get(entry_id)
+            if seen is None:
+                entry_rows[entry_id] = row
+            else:
+                for i in range(size):
+                    if row[i] > seen[i]:
+                        seen[i] = row[i]
         blend = self.thresholds.entry_recall
         for entry_id, (score, doc) in best.items():
-            entry_recall = (
-                sum(w * s for w, s in zip(weights, entry_rows[entry_id], strict=True))
-                / total_weight
-            )
+            entry_recall = sum(map(mul, weights, entry_rows[entry_id])) / total_weight
             best[entry_id] = ((1 - blend) * score + blend * entry_recall, doc)
         ranked = sorted(best.items(), key=lambda item: item[1][0], reverse=True)[: max(limit, 2)]
         candidates = tuple(
