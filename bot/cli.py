@@ -8,6 +8,7 @@ import logging
 import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from bot.assistant import Assistant, Reply
 from bot.errors import ConfigurationError, KnowledgeBaseError
@@ -117,7 +118,7 @@ def command_run(args: argparse.Namespace) -> int:
         app.run_webhook(
             listen=settings.webhook_listen,
             port=settings.webhook_port,
-            url_path="telegram",
+            url_path=urlsplit(str(settings.webhook_url)).path.strip("/"),
             webhook_url=str(settings.webhook_url),
             secret_token=secret,
             allowed_updates=Update.ALL_TYPES,
