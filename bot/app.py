@@ -19,7 +19,7 @@ from bot.i18n import gettext
 from bot.languages import LANGS, Lang
 from bot.settings import Settings
 from bot.update_order import ChatOrderedProcessor
-from handlers import errors, info, questions, start
+from handlers import errors, handoff, info, questions, staff, start
 from handlers.services import DEFAULT_LANG, SERVICES, Services
 
 log = logging.getLogger("wegweiser")
@@ -54,6 +54,7 @@ async def prepare(app: Application) -> None:  # type: ignore[type-arg]
     await app.bot.set_my_commands(command_list(DEFAULT_LANG))
     for lang in LANGS:
         await app.bot.set_my_commands(command_list(lang), language_code=lang)
+    await handoff.load_open_conversations(app)
     s.assistant.warm_up()
     # The knowledge index and language models are built once and live as long as the process:
     # keep them out of the garbage collector's scans (each full scan would walk all of them).
@@ -103,6 +104,10 @@ def build_application(
     engine = create_engine(settings.database_url)
     app.bot_data[ENGINE] = engine
     app.bot_data[SERVICES] = Services(assistant, session_factory(engine), settings)
-    for feature in (start, questions, info, errors):
-        feature.register(app)
+    start.register(app)
+    handoff.register(app)
+    staff.register(app, settings.staff_chat_id)
+    questions.register(app)
+    info.register(app)
+    errors.register(app)
     return app

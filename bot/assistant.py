@@ -6,7 +6,7 @@ decides anything about answers on its own.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -54,6 +54,7 @@ class Reply:
     suggestions: tuple[Suggestion, ...] = ()
     handoff_offered: bool = False
     answer_lang: Lang | None = None
+    considered: tuple[tuple[str, float], ...] = ()  # (entry id, score) the matcher weighed
 
     @property
     def confident(self) -> bool:
@@ -128,9 +129,15 @@ class Assistant:
         if not any(ch.isalnum() for ch in text):  # empty, only emoji or punctuation
             return Reply(question, chosen, Band.NONE, None, 0.0, gettext(chosen, MSG_EMPTY))
         best = match.best
+        considered = tuple((c.entry_id, c.score) for c in match.candidates)
         if match.band is Band.CONFIDENT and best is not None:
             answered = self.answer(best.entry_id, chosen, now=now, question=question)
-            return _with_prefix(answered, prefix, best.score)
+            return replace(
+                answered,
+                text="\n".join([*prefix, answered.text]),
+                score=best.score,
+                considered=considered,
+            )
         if match.band is Band.UNSURE and best is not None:
             floor = best.score * SUGGESTION_FLOOR
             suggestions = tuple(
@@ -140,11 +147,14 @@ class Assistant:
             )
             body = "\n".join([*prefix, gettext(chosen, MSG_UNSURE)])
             return Reply(
-                question, chosen, Band.UNSURE, best.entry_id, best.score, body, suggestions, True
-            )
+                question, chosen, Band.UNSURE, best.entry_id, best.score, body, suggestions, True,
+                considered=considered,
+            )  # fmt: skip
         body = "\n".join([*prefix, gettext(chosen, MSG_NO_MATCH)])
         score = best.score if best else 0.0
-        return Reply(question, chosen, Band.NONE, None, score, body, (), True)
+        return Reply(
+            question, chosen, Band.NONE, None, score, body, (), True, considered=considered
+        )
 
     def answer(
         self,
@@ -222,18 +232,3 @@ def verbatim_names(kb: KnowledgeBase) -> list[str]:
             if kept == 2:
                 names.append(keyword)
     return names
-
-
-def _with_prefix(reply: Reply, prefix: list[str], score: float) -> Reply:
-    text = "\n".join([*prefix, reply.text]) if prefix else reply.text
-    return Reply(
-        reply.question,
-        reply.lang,
-        reply.band,
-        reply.entry_id,
-        score,
-        text,
-        reply.suggestions,
-        reply.handoff_offered,
-        reply.answer_lang,
-    )

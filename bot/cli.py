@@ -156,7 +156,7 @@ def command_kb_check(args: argparse.Namespace) -> int:
         else:
             print(
                 f"{folder}: ok — {len(kb.entries)} entries, {len(kb.contacts)} contacts, "
-                f"{len(kb.events)} events"
+                f"{len(kb.events)} events, {len(kb.templates)} templates"
             )
     return 1 if failed else 0
 

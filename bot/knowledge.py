@@ -6,6 +6,7 @@ Layout of one knowledge base folder::
     entries/<id>.yaml    one entry per file: questions and answers in every language
     contacts.yaml        contact persons by role and topic
     events.yaml          dated events
+    templates.yaml       canned replies for staff (``/reply <id>``)
 
 :func:`check_knowledge_base` collects every problem with file and field;
 :func:`load_knowledge_base` raises :class:`~bot.errors.KnowledgeBaseError` with that report
@@ -143,6 +144,21 @@ class Contact(_Frozen):
     source: NonEmpty
 
 
+class Template(_Frozen):
+    """A canned reply staff send with ``/reply <id>``, in every language."""
+
+    id: Slug
+    title: NonEmpty
+    text: dict[Lang, NonEmpty]
+
+    def text_in(self, lang: Lang) -> str:
+        """The text in *lang* or the nearest fallback."""
+        for candidate in (*fallback_chain(lang), *self.text):
+            if candidate in self.text:
+                return self.text[candidate]
+        return self.title
+
+
 def _parse_local(value: object) -> datetime:
     if isinstance(value, datetime):
         return value.replace(tzinfo=None)
@@ -190,6 +206,7 @@ class KnowledgeBase:
     entries: tuple[Entry, ...]
     contacts: tuple[Contact, ...] = ()
     events: tuple[Event, ...] = ()
+    templates: tuple[Template, ...] = ()
     _by_id: Mapping[str, Entry] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -202,6 +219,10 @@ class KnowledgeBase:
     def event(self, event_id: str) -> Event | None:
         """The event with this id, or None."""
         return next((e for e in self.events if e.id == event_id), None)
+
+    def template(self, template_id: str) -> Template | None:
+        """The canned reply with this id, or None."""
+        return next((t for t in self.templates if t.id == template_id), None)
 
 
 @dataclass(frozen=True)
@@ -381,9 +402,11 @@ def check_knowledge_base(
     centre = collector.validate(Centre, collector.read_yaml(centre_path), centre_path)
     events = _list_of(collector, directory / "events.yaml", "events", Event)
     contacts = _list_of(collector, directory / "contacts.yaml", "contacts", Contact)
+    templates = _list_of(collector, directory / "templates.yaml", "templates", Template)
     for kind, items, path in (
         ("event", events, directory / "events.yaml"),
         ("contact", contacts, directory / "contacts.yaml"),
+        ("template", templates, directory / "templates.yaml"),
     ):
         ids = [item.id for item in items]
         for duplicate in sorted({i for i in ids if ids.count(i) > 1}):
@@ -397,7 +420,9 @@ def check_knowledge_base(
     problems = collector.problems
     if centre is None or any(p.level == "error" for p in problems):
         return None, problems
-    kb = KnowledgeBase(directory, centre, tuple(e for _, e in entries), contacts, events)
+    kb = KnowledgeBase(
+        directory, centre, tuple(e for _, e in entries), contacts, events, templates
+    )
     return kb, problems
 
 

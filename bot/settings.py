@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Annotated
 
 from pydantic import AnyHttpUrl, Field, SecretStr, ValidationError, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.errors import ConfigurationError
 
@@ -35,6 +36,19 @@ class Settings(BaseSettings):
     rate_limit: float = Field(default=30.0, ge=0)
     # Users who have not written for this many days are deleted (checked every hour).
     retention_days: int = Field(default=180, ge=1)
+    # The staff supergroup (with forum topics) that answers handed-over chats, and who is staff:
+    # these user ids if given, else the members of the staff group.
+    staff_chat_id: int | None = None
+    staff_user_ids: Annotated[list[int], NoDecode] = []
+    # "usually within …" during office hours
+    handoff_reply_minutes: int = Field(default=120, ge=1)
+
+    @field_validator("staff_user_ids", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [int(part) for part in value.replace(" ", "").split(",") if part]
+        return value
 
     @field_validator("telegram_token", mode="before")
     @classmethod

@@ -1,4 +1,4 @@
-"""Questions in, answers out: text messages, picked suggestions, votes and "talk to a person"."""
+"""Questions in, answers out: text messages, picked suggestions and votes."""
 
 from __future__ import annotations
 
@@ -38,6 +38,8 @@ async def answer_question(update: Update, context: Context) -> None:
     s = services(context)
     chosen = await remembered_language(update, context)
     reply = s.assistant.reply(message.text, lang=chosen, hint=hint_of(update))
+    if update.effective_chat is not None:
+        s.remember_reply(update.effective_chat.id, reply)
     if reply.band is Band.NONE and reply.handoff_offered:
         async with s.sessions() as session:
             await UnansweredRepository(session).add(message.text, reply.lang, now())
@@ -83,31 +85,9 @@ async def record_vote(update: Update, context: Context) -> None:
         )
 
 
-async def offer_person(update: Update, context: Context) -> None:
-    """ "Talk to a person": until staff hand-over exists, say that staff will answer here."""
-    query = update.callback_query
-    match = keyboards.PERSON.match(query.data or "") if query else None
-    if query is None or match is None or query.message is None:
-        return
-    lang: Lang = as_lang(match[1]) or "de"
-    phone = services(context).assistant.kb.centre.phone
-    text = (
-        gettext(
-            lang,
-            "A person from the centre will answer you here soon. You can also call {phone}.",
-            phone=phone,
-        )
-        if phone
-        else gettext(lang, "A person from the centre will answer you here soon.")
-    )
-    await query.answer()
-    await context.bot.send_message(query.message.chat.id, text)
-
-
 def register(app: Application) -> None:  # type: ignore[type-arg]
     """Text in private chats, edited text, and the answer/vote/person buttons."""
     private_text = filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND
     app.add_handler(MessageHandler(private_text & filters.UpdateType.MESSAGES, answer_question))
     app.add_handler(CallbackQueryHandler(answer_picked_entry, pattern=keyboards.ANSWER))
     app.add_handler(CallbackQueryHandler(record_vote, pattern=keyboards.FEEDBACK))
-    app.add_handler(CallbackQueryHandler(offer_person, pattern=keyboards.PERSON))

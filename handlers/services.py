@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -9,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from bot.assistant import Assistant
+from bot.assistant import Assistant, Reply
 from bot.db import UserRepository
 from bot.languages import Lang, as_lang
 from bot.settings import Settings
@@ -17,6 +18,7 @@ from bot.user_cache import UserCache
 
 SERVICES = "wegweiser"
 DEFAULT_LANG: Lang = "de"
+LAST_REPLIES = 5000
 Context = ContextTypes.DEFAULT_TYPE
 
 
@@ -28,6 +30,17 @@ class Services:
     sessions: async_sessionmaker[AsyncSession]
     settings: Settings
     users: UserCache = field(default_factory=UserCache)
+    # Family chats whose conversation is with staff right now (loaded from the database at start).
+    with_staff: set[int] = field(default_factory=set)
+    # The last reply per chat, for the staff header ("what led here"); memory only, bounded.
+    last_reply: OrderedDict[int, Reply] = field(default_factory=OrderedDict)
+
+    def remember_reply(self, chat_id: int, reply: Reply) -> None:
+        """Keep the latest reply of a chat (at most 5,000 chats)."""
+        self.last_reply[chat_id] = reply
+        self.last_reply.move_to_end(chat_id)
+        while len(self.last_reply) > LAST_REPLIES:
+            self.last_reply.popitem(last=False)
 
 
 def services(context: Context) -> Services:

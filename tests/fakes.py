@@ -32,6 +32,8 @@ class FakeTelegram(BaseRequest):
         self.fail: dict[str, tuple[int, str]] = {}
         self.fail_once: dict[str, tuple[int, str, dict[str, Any]]] = {}
         self._next_message_id = 5000
+        self._next_topic = 100
+        self.staff_members: set[int] = set()
 
     @property
     def read_timeout(self) -> float | None:
@@ -74,13 +76,19 @@ class FakeTelegram(BaseRequest):
         message: dict[str, Any] = {
             "message_id": params.get("message_id", self._next_message_id),
             "date": int(time.time()),
-            "chat": {"id": int(params["chat_id"]), "type": "private"},
+            "chat": {
+                "id": int(params["chat_id"]),
+                "type": "private" if int(params["chat_id"]) > 0 else "supergroup",
+            },
             "from": BOT_USER,
         }
         if "text" in params:
             message["text"] = params["text"]
         if isinstance(params.get("reply_markup"), dict):
             message["reply_markup"] = params["reply_markup"]
+        if "message_thread_id" in params:
+            message["message_thread_id"] = params["message_thread_id"]
+            message["is_topic_message"] = True
         return message
 
     def _result(self, name: str, params: dict[str, Any]) -> Any:
@@ -92,6 +100,17 @@ class FakeTelegram(BaseRequest):
             if "chat_id" not in params:
                 return True
             return self._message(params)
+        if name == "copyMessage":
+            self._next_message_id += 1
+            return {"message_id": self._next_message_id}
+        if name == "createForumTopic":
+            self._next_topic += 1
+            return {"message_thread_id": self._next_topic, "name": params["name"],
+                    "icon_color": 7322096}  # fmt: skip
+        if name == "getChatMember":
+            user = {"id": int(params["user_id"]), "is_bot": False, "first_name": "Staff"}
+            status = "member" if int(params["user_id"]) in self.staff_members else "left"
+            return {"status": status, "user": user}
         return True
 
     # What the tests read -------------------------------------------------------------------

@@ -249,7 +249,7 @@ async def test_very_long_text_is_answered_within_limits(bot: Bot) -> None:
 
 
 async def test_unknown_or_stale_button(bot: Bot) -> None:
-    await bot.send(updates.callback(CHAT, "handoff:claim:17", language_code="bg"))
+    await bot.send(updates.callback(CHAT, "vote:42:maybe", language_code="bg"))
     [alert] = bot.api.sent("answerCallbackQuery")
     assert alert["text"] == gettext("bg", "This button no longer works. Please use /menu.")
     assert alert["show_alert"] is True

@@ -44,6 +44,25 @@ def message(
     return {"update_id": next(_ids), "edited_message" if edited else "message": body}
 
 
+def in_topic(
+    staff_chat: int, topic_id: int, user_id: int, name: str = "Frau Yilmaz", **content: Any
+) -> dict[str, Any]:
+    """A staff member writes in a forum topic of the staff supergroup."""
+    body: dict[str, Any] = {
+        "message_id": next(_ids),
+        "date": int(time.time()),
+        "chat": {"id": staff_chat, "type": "supergroup", "title": "KI Team", "is_forum": True},
+        "from": {"id": user_id, "is_bot": False, "first_name": name},
+        "message_thread_id": topic_id,
+        "is_topic_message": True,
+        **content,
+    }
+    if "text" in content and content["text"].startswith("/"):
+        length = len(content["text"].split()[0])
+        body["entities"] = [{"type": "bot_command", "offset": 0, "length": length}]
+    return {"update_id": next(_ids), "message": body}
+
+
 def text(chat_id: int, words: str, **kwargs: Any) -> dict[str, Any]:
     """A text message."""
     return message(chat_id, text=words, **kwargs)
@@ -92,3 +111,14 @@ PHOTO = [{"file_id": "AgACAgIAAxkBAAIBR2Vk", "file_unique_id": "AQADx", "width":
 VOICE = {"file_id": "AwACAgIAAxkBAAIBS2Vk", "file_unique_id": "AgADy", "duration": 3}
 DOCUMENT = {"file_id": "BQACAgIAAxkBAAIBT2Vk", "file_unique_id": "AgADz", "file_name": "a.pdf"}
 LOCATION = {"latitude": 51.4344, "longitude": 6.7623}
+
+
+def staff_press(
+    staff_chat: int, user_id: int, data: str, name: str = "Herr Demir"
+) -> dict[str, Any]:
+    """A staff member presses a button of the header in the staff group."""
+    update = callback(user_id, data)
+    query = update["callback_query"]
+    query["from"] = {"id": user_id, "is_bot": False, "first_name": name}
+    query["message"]["chat"] = {"id": staff_chat, "type": "supergroup", "title": "KI Team"}
+    return update

@@ -5,14 +5,30 @@ they blocked the bot; answer votes (entry, language, yes/no — no user); questi
 answer (text and language — no user). Repositories never commit: the caller does.
 """
 
-from bot.db.models import Base, Feedback, UnansweredQuestion, User
-from bot.db.repositories import FeedbackRepository, UnansweredRepository, UserRepository
+from bot.db.models import Base, Feedback, Handoff, RelayMessage, UnansweredQuestion, User
+from bot.db.repositories import (
+    CLAIMED,
+    CLOSED,
+    OPEN,
+    FeedbackRepository,
+    HandoffRepository,
+    RelayRepository,
+    UnansweredRepository,
+    UserRepository,
+)
 from bot.db.session import create_engine, session_factory
 
 __all__ = [
+    "CLAIMED",
+    "CLOSED",
+    "OPEN",
     "Base",
     "Feedback",
     "FeedbackRepository",
+    "Handoff",
+    "HandoffRepository",
+    "RelayMessage",
+    "RelayRepository",
     "UnansweredQuestion",
     "UnansweredRepository",
     "User",

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Boolean, DateTime, Integer, MetaData, String, Text
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Integer,
+    MetaData,
+    SmallInteger,
+    String,
+    Text,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 NAMING = {
@@ -55,3 +65,44 @@ class UnansweredQuestion(Base):
     text: Mapped[str] = mapped_column(Text)
     lang: Mapped[str] = mapped_column(String(8))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class Handoff(Base):
+    """A family's conversation with staff: one per family chat, reopened when they ask again."""
+
+    __tablename__ = "handoffs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger, unique=True)
+    lang: Mapped[str] = mapped_column(String(8))
+    status: Mapped[str] = mapped_column(String(10), index=True)  # open | claimed | closed
+    topic_id: Mapped[int | None] = mapped_column(Integer, index=True)  # forum topic in staff chat
+    claimed_by: Mapped[int | None] = mapped_column(BigInteger)
+    claimed_by_name: Mapped[str | None] = mapped_column(String(64))
+    opened_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    rating: Mapped[int | None] = mapped_column(SmallInteger)
+    family_blocked: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class RelayMessage(Base):
+    """One message to pass on (family -> staff or staff -> family), kept until it arrived.
+
+    Only ids are kept for copies (the text stays in Telegram); ``text`` is set for the bot's own
+    messages such as canned replies.
+    """
+
+    __tablename__ = "relay_messages"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    handoff_id: Mapped[int] = mapped_column(
+        ForeignKey("handoffs.id", ondelete="CASCADE"), index=True
+    )
+    to_staff: Mapped[bool] = mapped_column(Boolean)
+    from_chat_id: Mapped[int | None] = mapped_column(BigInteger)
+    message_id: Mapped[int | None] = mapped_column(Integer)
+    text: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+    dropped: Mapped[bool] = mapped_column(Boolean, default=False)
+    staff_message_id: Mapped[int | None] = mapped_column(Integer, index=True)

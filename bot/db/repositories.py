@@ -7,9 +7,10 @@ from datetime import datetime
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import Feedback, UnansweredQuestion, User
+from bot.db.models import Feedback, Handoff, RelayMessage, UnansweredQuestion, User
 
 MAX_STORED_QUESTION = 1000
+OPEN, CLAIMED, CLOSED = "open", "claimed", "closed"
 
 
 class UserRepository:
@@ -89,3 +90,98 @@ class UnansweredRepository:
         """Every stored question, oldest first."""
         query = select(UnansweredQuestion).order_by(UnansweredQuestion.id)
         return list((await self.session.scalars(query)).all())
+
+
+class HandoffRepository:
+    """Conversations handed over to staff."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get(self, handoff_id: int) -> Handoff | None:
+        """By id."""
+        return await self.session.get(Handoff, handoff_id)
+
+    async def for_chat(self, chat_id: int) -> Handoff | None:
+        """The family chat's handoff (open or closed), if it ever had one."""
+        return await self.session.scalar(select(Handoff).where(Handoff.chat_id == chat_id))
+
+    async def for_topic(self, topic_id: int) -> Handoff | None:
+        """The handoff behind a forum topic of the staff chat."""
+        return await self.session.scalar(select(Handoff).where(Handoff.topic_id == topic_id))
+
+    async def open_for_chat(self, chat_id: int, lang: str, now: datetime) -> tuple[Handoff, bool]:
+        """Open (or reopen) the chat's handoff; True if it was not open before."""
+        handoff = await self.for_chat(chat_id)
+        if handoff is None:
+            handoff = Handoff(chat_id=chat_id, lang=lang, status=OPEN, opened_at=now,
+                              family_blocked=False)  # fmt: skip
+            self.session.add(handoff)
+            await self.session.flush()
+            return handoff, True
+        if handoff.status != CLOSED:
+            return handoff, False
+        handoff.status, handoff.lang, handoff.opened_at = OPEN, lang, now
+        handoff.closed_at = handoff.claimed_by = handoff.claimed_by_name = handoff.rating = None
+        handoff.family_blocked = False
+        return handoff, True
+
+    async def active(self) -> list[Handoff]:
+        """Every handoff that is not closed."""
+        query = select(Handoff).where(Handoff.status != CLOSED).order_by(Handoff.id)
+        return list((await self.session.scalars(query)).all())
+
+
+class RelayRepository:
+    """The outbox of messages to pass on, delivered in order."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def add(
+        self,
+        handoff_id: int,
+        *,
+        to_staff: bool,
+        now: datetime,
+        from_chat_id: int | None = None,
+        message_id: int | None = None,
+        text: str | None = None,
+    ) -> RelayMessage:
+        """Queue one message."""
+        item = RelayMessage(
+            handoff_id=handoff_id,
+            to_staff=to_staff,
+            from_chat_id=from_chat_id,
+            message_id=message_id,
+            text=text,
+            created_at=now,
+            dropped=False,
+        )
+        self.session.add(item)
+        await self.session.flush()
+        return item
+
+    async def pending(self, handoff_id: int) -> list[RelayMessage]:
+        """Not yet delivered, oldest first."""
+        query = (
+            select(RelayMessage)
+            .where(RelayMessage.handoff_id == handoff_id, RelayMessage.delivered_at.is_(None))
+            .order_by(RelayMessage.id)
+        )
+        return list((await self.session.scalars(query)).all())
+
+    async def handoffs_with_pending(self) -> list[int]:
+        """Handoffs that still have something to deliver."""
+        query = (
+            select(RelayMessage.handoff_id)
+            .where(RelayMessage.delivered_at.is_(None))
+            .distinct()
+            .order_by(RelayMessage.handoff_id)
+        )
+        return list((await self.session.scalars(query)).all())
+
+    async def by_staff_message(self, staff_message_id: int) -> RelayMessage | None:
+        """The relayed message a staff member replied to (groups without topics)."""
+        query = select(RelayMessage).where(RelayMessage.staff_message_id == staff_message_id)
+        return await self.session.scalar(query)

@@ -1,0 +1,219 @@
+"""The staff's side: answer in the family's topic, claim, close, canned replies — staff only.
+
+Staff write in German; the bot's words to staff are German. Who is staff: the user ids in
+``WEGWEISER_STAFF_USER_IDS`` if set, else the members of the staff group (asked with
+``getChatMember`` and remembered for five minutes).
+"""
+
+from __future__ import annotations
+
+import time
+
+from telegram import Message, Update
+from telegram.constants import ChatMemberStatus
+from telegram.error import TelegramError
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+
+from bot.db import CLAIMED, CLOSED, Handoff, HandoffRepository, RelayRepository
+from bot.languages import as_lang
+from handlers import handoff as family
+from handlers import relay
+from handlers.services import Context, Services, now, services
+
+MEMBERSHIP_TTL = 300.0
+STAFF_ONLY = "Dieser Befehl ist nur für Mitarbeitende des Zentrums."
+_MEMBERS = {ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.MEMBER}
+_membership: dict[int, tuple[bool, float]] = {}
+
+
+async def is_staff(context: Context, user_id: int) -> bool:
+    """Listed in WEGWEISER_STAFF_USER_IDS, or (if none are listed) a member of the staff group."""
+    s = services(context)
+    if s.settings.staff_user_ids:
+        return user_id in s.settings.staff_user_ids
+    if s.settings.staff_chat_id is None:
+        return False
+    known = _membership.get(user_id)
+    if known is not None and time.monotonic() - known[1] < MEMBERSHIP_TTL:
+        return known[0]
+    try:
+        member = await context.bot.get_chat_member(s.settings.staff_chat_id, user_id)
+        allowed = member.status in _MEMBERS
+    except TelegramError:
+        allowed = False
+    _membership[user_id] = (allowed, time.monotonic())
+    return allowed
+
+
+async def _refuse_unless_staff(update: Update, context: Context) -> bool:
+    """True if the sender is staff; otherwise say no (in private and in groups)."""
+    user = update.effective_user
+    if user is not None and await is_staff(context, user.id):
+        return True
+    if update.callback_query is not None:
+        await update.callback_query.answer(STAFF_ONLY, show_alert=True)
+    elif update.effective_message is not None:
+        await update.effective_message.reply_text(STAFF_ONLY)
+    return False
+
+
+async def _handoff_of(s: Services, message: Message) -> Handoff | None:
+    """The conversation of a staff message: its topic, or the relayed message it replies to."""
+    async with s.sessions() as session:
+        if message.is_topic_message and message.message_thread_id is not None:
+            found = await HandoffRepository(session).for_topic(message.message_thread_id)
+            if found is not None:
+                return found
+        replied = message.reply_to_message
+        if replied is not None:
+            item = await RelayRepository(session).by_staff_message(replied.message_id)
+            if item is not None:
+                return await HandoffRepository(session).get(item.handoff_id)
+    return None
+
+
+async def _say_in_topic(context: Context, handoff: Handoff, text: str) -> None:
+    s = services(context)
+    if s.settings.staff_chat_id is not None:
+        await context.bot.send_message(
+            s.settings.staff_chat_id, text, message_thread_id=handoff.topic_id
+        )
+
+
+async def staff_writes(update: Update, context: Context) -> None:
+    """A staff message in a family's topic goes to the family (notes starting with "!" do not)."""
+    message, user = update.effective_message, update.effective_user
+    if message is None or user is None or user.is_bot:
+        return
+    if (message.text or message.caption or "").startswith("!"):
+        return
+    s = services(context)
+    handoff = await _handoff_of(s, message)
+    if handoff is None or not await is_staff(context, user.id):
+        return
+    if handoff.status == CLOSED:
+        await message.reply_text("Das Gespräch ist geschlossen; schreibt die Familie wieder, "
+                                 "öffnet es sich hier neu.")  # fmt: skip
+        return
+    async with s.sessions() as session:
+        await RelayRepository(session).add(
+            handoff.id, to_staff=False, now=now(), from_chat_id=message.chat.id,
+            message_id=message.message_id,
+        )  # fmt: skip
+        await session.commit()
+    await relay.deliver(context.bot, s, handoff.id)
+
+
+async def reply_with_template(update: Update, context: Context) -> None:
+    """/reply <vorlage>: a canned reply in the family's language."""
+    message = update.effective_message
+    if message is None or not await _refuse_unless_staff(update, context):
+        return
+    s = services(context)
+    handoff = await _handoff_of(s, message)
+    kb = s.assistant.kb
+    names = ", ".join(t.id for t in kb.templates) or "–"
+    if handoff is None:
+        await message.reply_text("Bitte im Thema einer Familie verwenden.")
+        return
+    template = kb.template(context.args[0]) if context.args else None
+    if template is None:
+        await message.reply_text(f"Vorlagen: {names}. Zum Beispiel: /reply {kb.templates[0].id}"
+                                 if kb.templates else "Es gibt noch keine Vorlagen.")  # fmt: skip
+        return
+    async with s.sessions() as session:
+        text = template.text_in(as_lang(handoff.lang) or "de")
+        await RelayRepository(session).add(handoff.id, to_staff=False, now=now(), text=text)
+        await session.commit()
+    await relay.deliver(context.bot, s, handoff.id)
+
+
+async def claim(update: Update, context: Context, handoff_id: int) -> None:
+    """Take a conversation; a second claim is refused politely."""
+    user = update.effective_user
+    if user is None:
+        return
+    s = services(context)
+    async with s.sessions() as session:
+        handoff = await HandoffRepository(session).get(handoff_id)
+        if handoff is None:
+            return
+        if handoff.claimed_by not in (None, user.id):
+            answer = f"Schon übernommen von {handoff.claimed_by_name}."
+        else:
+            handoff.status = CLAIMED if handoff.status != CLOSED else handoff.status
+            handoff.claimed_by, handoff.claimed_by_name = user.id, user.full_name[:64]
+            answer = f"Übernommen von {user.full_name}."
+        await session.commit()
+    if update.callback_query is not None:
+        await update.callback_query.answer(answer, show_alert=answer.startswith("Schon"))
+    if answer.startswith("Übernommen"):
+        await _say_in_topic(context, handoff, answer)
+
+
+async def staff_button(update: Update, context: Context) -> None:
+    """Claim / Close buttons of the header."""
+    if context.matches is None or not await _refuse_unless_staff(update, context):
+        return
+    action, handoff_id = context.matches[0][1], int(context.matches[0][2])
+    if action == "claim":
+        await claim(update, context, handoff_id)
+        return
+    await _close(update, context, handoff_id)
+
+
+async def close_command(update: Update, context: Context) -> None:
+    """/close in a family's topic."""
+    message = update.effective_message
+    if message is None or not await _refuse_unless_staff(update, context):
+        return
+    handoff = await _handoff_of(services(context), message)
+    if handoff is None:
+        await message.reply_text("Bitte im Thema einer Familie verwenden.")
+        return
+    await _close(update, context, handoff.id)
+
+
+async def claim_command(update: Update, context: Context) -> None:
+    """/claim in a family's topic."""
+    message = update.effective_message
+    if message is None or not await _refuse_unless_staff(update, context):
+        return
+    handoff = await _handoff_of(services(context), message)
+    if handoff is not None:
+        await claim(update, context, handoff.id)
+
+
+async def _close(update: Update, context: Context, handoff_id: int) -> None:
+    s = services(context)
+    async with s.sessions() as session:
+        handoff = await HandoffRepository(session).get(handoff_id)
+    if handoff is None:
+        return
+    if update.callback_query is not None:
+        await update.callback_query.answer("Geschlossen.")
+    await family.close_for(update, context, handoff.chat_id, by_family=False)
+    await _say_in_topic(context, handoff, "Gespräch geschlossen; die Familie wurde gefragt, "
+                        "wie hilfreich es war.")  # fmt: skip
+
+
+async def refuse(update: Update, context: Context) -> None:
+    """Staff commands outside the staff group, or by someone who is not staff."""
+    await _refuse_unless_staff(update, context)
+
+
+def register(app: Application, staff_chat_id: int | None) -> None:  # type: ignore[type-arg]
+    """Staff handlers in the staff group; refusals everywhere else."""
+    pattern = r"^handoff:(claim|close):(\d{1,9})$"
+    app.add_handler(CallbackQueryHandler(staff_button, pattern=pattern))
+    if staff_chat_id is not None:
+        in_staff_chat = filters.Chat(staff_chat_id)
+        app.add_handler(CommandHandler("reply", reply_with_template, filters=in_staff_chat))
+        app.add_handler(CommandHandler("close", close_command, filters=in_staff_chat))
+        app.add_handler(CommandHandler("claim", claim_command, filters=in_staff_chat))
+        app.add_handler(
+            MessageHandler(
+                in_staff_chat & filters.UpdateType.MESSAGE & ~filters.COMMAND, staff_writes
+            )
+        )
+    app.add_handler(CommandHandler(["reply", "close", "claim"], refuse))

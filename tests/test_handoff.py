@@ -1,0 +1,297 @@
+"""Hand-over to staff and back, through the real Application and a recording fake Bot API."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+from sqlalchemy import delete, select
+from telegram import Update
+from telegram.ext import Application
+
+from bot.app import build_application, close, prepare
+from bot.db import Feedback, Handoff, RelayMessage, UnansweredQuestion, User
+from bot.i18n import gettext
+from bot.settings import Settings
+from handlers.relay import deliver_everything
+from handlers.services import SERVICES, Services
+from tests import updates
+from tests.fakes import FakeTelegram
+from tests.test_bot import TOKEN, duisburg
+
+STAFF_CHAT = -1001234567
+FAMILY = 81001
+ANNA, BERND, STRANGER = 5001, 5002, 6666
+
+
+class Desk:
+    """The bot with a staff group: the application, its fake Bot API, the database."""
+
+    def __init__(self, app: Application, api: FakeTelegram) -> None:  # type: ignore[type-arg]
+        self.app, self.api = app, api
+
+    @property
+    def services(self) -> Services:
+        found = self.app.bot_data[SERVICES]
+        assert isinstance(found, Services)
+        return found
+
+    async def send(self, payload: dict[str, Any]) -> None:
+        await self.app.process_update(Update.de_json(payload, self.app.bot))
+
+    async def handoff(self) -> Handoff:
+        async with self.services.sessions() as session:
+            found = await session.scalar(select(Handoff).where(Handoff.chat_id == FAMILY))
+            assert found is not None
+            return found
+
+    def copies(self, chat_id: int) -> list[dict[str, Any]]:
+        return [p for p in self.api.sent("copyMessage") if int(p["chat_id"]) == chat_id]
+
+    def texts_to(self, chat_id: int) -> list[str]:
+        return [str(p["text"]) for p in self.api.sent() if int(p["chat_id"]) == chat_id]
+
+
+async def start_desk(database_url: str, api: FakeTelegram) -> Application:  # type: ignore[type-arg]
+    settings = Settings(
+        telegram_token=TOKEN,
+        database_url=database_url,
+        staff_chat_id=STAFF_CHAT,
+        staff_user_ids=[ANNA, BERND],
+    )
+    app = build_application(settings, duisburg(), request=api)
+    await app.initialize()
+    await prepare(app)
+    return app
+
+
+async def stop_desk(app: Application) -> None:  # type: ignore[type-arg]
+    await app.shutdown()
+    await close(app)
+
+
+@pytest.fixture
+async def desk(database_url: str) -> AsyncIterator[Desk]:
+    api = FakeTelegram()
+    app = await start_desk(database_url, api)
+    services = app.bot_data[SERVICES]
+    async with services.sessions() as session:  # PostgreSQL is shared by the run
+        for model in (RelayMessage, Handoff, User, Feedback, UnansweredQuestion):
+            await session.execute(delete(model))
+        await session.commit()
+    services.with_staff.clear()
+    api.clear()
+    try:
+        yield Desk(app, api)
+    finally:
+        await stop_desk(app)
+
+
+async def open_topic(desk: Desk, lang: str = "ar") -> int:
+    await desk.send(updates.text(FAMILY, "وين بسجل ابني بالمدرسة؟", language_code=lang))
+    await desk.send(updates.callback(FAMILY, f"person:{lang}", language_code=lang))
+    handoff = await desk.handoff()
+    assert handoff.topic_id is not None
+    return handoff.topic_id
+
+
+async def test_a_family_asks_for_a_person_and_gets_a_topic(desk: Desk) -> None:
+    topic_id = await open_topic(desk)
+    [topic] = desk.api.sent("createForumTopic")
+    assert int(topic["chat_id"]) == STAFF_CHAT
+    assert topic["name"].startswith("#")
+    assert "العربية" in topic["name"]
+    header = next(p for p in desk.api.sent() if int(p["chat_id"]) == STAFF_CHAT)
+    assert header["message_thread_id"] == topic_id
+    assert "Sprache: العربية (ar)" in header["text"]
+    assert "Frage: وين بسجل ابني بالمدرسة؟" in header["text"]
+    assert "school-entry-counselling" in header["text"]
+    assert [
+        b["callback_data"] for row in header["reply_markup"]["inline_keyboard"] for b in row
+    ] == [
+        f"handoff:claim:{(await desk.handoff()).id}",
+        f"handoff:close:{(await desk.handoff()).id}",
+    ]
+    told = desk.texts_to(FAMILY)[-1]
+    assert gettext("ar", "Until then I stay quiet: everything you write here goes to the centre. "
+                   "With /end you talk to me again.") in told  # fmt: skip
+    assert (await desk.handoff()).status == "open"
+
+
+async def test_everything_the_family_sends_reaches_staff_in_order(desk: Desk) -> None:
+    topic_id = await open_topic(desk)
+    desk.api.clear()
+    first = updates.text(FAMILY, "ابني عمره ١٢ سنة")
+    photo = updates.message(FAMILY, photo=updates.PHOTO)
+    voice = updates.message(FAMILY, voice=updates.VOICE)
+    for payload in (first, photo, voice):
+        await desk.send(payload)
+    copies = desk.copies(STAFF_CHAT)
+    assert [c["message_id"] for c in copies] == [
+        p["message"]["message_id"] for p in (first, photo, voice)
+    ]
+    assert all(c["message_thread_id"] == topic_id for c in copies)
+    assert desk.texts_to(FAMILY) == []  # the bot stays quiet meanwhile
+
+
+async def test_staff_answer_reaches_the_family_notes_do_not(desk: Desk) -> None:
+    topic_id = await open_topic(desk)
+    desk.api.clear()
+    answer = updates.in_topic(STAFF_CHAT, topic_id, ANNA, text="Bitte kommen Sie am Montag.")
+    await desk.send(answer)
+    await desk.send(updates.in_topic(STAFF_CHAT, topic_id, ANNA, text="! Vater spricht Deutsch"))
+    [copy] = desk.copies(FAMILY)
+    assert (copy["from_chat_id"], copy["message_id"]) == (
+        STAFF_CHAT,
+        answer["message"]["message_id"],
+    )
+
+
+async def test_claim_second_claim_and_unauthorised(desk: Desk) -> None:
+    await open_topic(desk)
+    handoff = await desk.handoff()
+    await desk.send(updates.staff_press(STAFF_CHAT, ANNA, f"handoff:claim:{handoff.id}", "Anna"))
+    claimed = await desk.handoff()
+    assert (claimed.status, claimed.claimed_by, claimed.claimed_by_name) == (
+        "claimed",
+        ANNA,
+        "Anna",
+    )
+    await desk.send(updates.staff_press(STAFF_CHAT, BERND, f"handoff:claim:{handoff.id}"))
+    refused = desk.api.sent("answerCallbackQuery")[-1]
+    assert refused["text"] == "Schon übernommen von Anna."
+    await desk.send(updates.staff_press(STAFF_CHAT, STRANGER, f"handoff:close:{handoff.id}"))
+    assert desk.api.sent("answerCallbackQuery")[-1]["text"].startswith("Dieser Befehl ist nur")
+    await desk.send(updates.command(STRANGER, "/close"))
+    assert desk.texts_to(STRANGER)[-1].startswith("Dieser Befehl ist nur")
+    assert (await desk.handoff()).status == "claimed"
+
+
+async def test_canned_reply_in_the_familys_language(desk: Desk) -> None:
+    topic_id = await open_topic(desk, "tr")
+    kb = desk.services.assistant.kb
+    template = kb.templates[0]
+    desk.api.clear()
+    await desk.send(updates.in_topic(STAFF_CHAT, topic_id, ANNA, text=f"/reply {template.id}"))
+    assert desk.texts_to(FAMILY) == [template.text["tr"]]
+    await desk.send(updates.in_topic(STAFF_CHAT, topic_id, ANNA, text="/reply"))
+    assert desk.texts_to(STAFF_CHAT)[-1].startswith("Vorlagen: ")
+
+
+async def test_close_rate_and_reopen_the_same_topic(desk: Desk) -> None:
+    topic_id = await open_topic(desk, "uk")
+    handoff = await desk.handoff()
+    await desk.send(updates.in_topic(STAFF_CHAT, topic_id, ANNA, text="/close"))
+    assert (await desk.handoff()).status == "closed"
+    assert gettext("uk", "The conversation with the centre has ended. You can ask me again at "
+                   "any time.") in desk.texts_to(FAMILY)  # fmt: skip
+    assert desk.api.sent("closeForumTopic")
+    await desk.send(updates.callback(FAMILY, f"rate:{handoff.id}:5"))
+    assert (await desk.handoff()).rating == 5
+    desk.api.clear()
+    await desk.send(updates.text(FAMILY, "Wo ist das Internationale Zentrum?"))
+    assert desk.texts_to(FAMILY)  # the bot answers again
+    await desk.send(updates.callback(FAMILY, "person:uk"))
+    assert desk.api.sent("createForumTopic") == []
+    assert [p["message_thread_id"] for p in desk.api.sent("reopenForumTopic")] == [topic_id]
+    assert (await desk.handoff()).status == "open"
+
+
+async def test_family_ends_with_the_end_command(desk: Desk) -> None:
+    await open_topic(desk, "ro")
+    await desk.send(updates.command(FAMILY, "/end"))
+    assert (await desk.handoff()).status == "closed"
+    assert "Die Familie hat das Gespräch beendet." in desk.texts_to(STAFF_CHAT)
+
+
+async def test_a_restart_in_the_middle_loses_nothing(database_url: str, desk: Desk) -> None:
+    topic_id = await open_topic(desk)
+    await stop_desk(desk.app)
+    api = FakeTelegram()
+    app = await start_desk(database_url, api)  # a new process on the same database
+    restarted = Desk(app, api)
+    try:
+        note = updates.text(FAMILY, "هل ما زلتم هنا؟")
+        await restarted.send(note)
+        [copy] = restarted.copies(STAFF_CHAT)
+        assert (copy["message_id"], copy["message_thread_id"]) == (
+            note["message"]["message_id"], topic_id,
+        )  # fmt: skip
+        assert restarted.texts_to(FAMILY) == []
+    finally:
+        await stop_desk(app)
+    desk.app = await start_desk(database_url, FakeTelegram())  # for the fixture's teardown
+
+
+async def test_a_failed_relay_is_kept_and_delivered_later_in_order(desk: Desk) -> None:
+    await open_topic(desk)
+    desk.api.fail_once["copyMessage"] = (502, "Bad Gateway", {})
+    first = updates.text(FAMILY, "الرسالة الأولى")
+    second = updates.text(FAMILY, "الرسالة الثانية")
+    await desk.send(first)
+    assert desk.copies(STAFF_CHAT)[-1]["message_id"] == first["message"]["message_id"]  # tried
+    await desk.send(second)  # the first goes again, then the second
+    delivered = [c["message_id"] for c in desk.copies(STAFF_CHAT)]
+    assert delivered[-2:] == [first["message"]["message_id"], second["message"]["message_id"]]
+    async with desk.services.sessions() as session:
+        waiting = (await session.scalars(select(RelayMessage).where(
+            RelayMessage.delivered_at.is_(None)))).all()  # fmt: skip
+    assert waiting == []
+
+
+async def test_the_retry_job_delivers_what_is_waiting(desk: Desk) -> None:
+    await open_topic(desk)
+    desk.api.fail["copyMessage"] = (502, "Bad Gateway")
+    waiting = updates.text(FAMILY, "رسالة")
+    await desk.send(waiting)
+    del desk.api.fail["copyMessage"]
+    desk.api.clear()
+    job_queue = desk.app.job_queue
+    assert job_queue is not None
+    [job] = job_queue.get_jobs_by_name("relay-outbox")
+    await job.run(desk.app)
+    assert [c["message_id"] for c in desk.copies(STAFF_CHAT)] == [waiting["message"]["message_id"]]
+    assert deliver_everything is job.callback
+
+
+async def test_staff_learn_when_the_family_blocked_the_bot(desk: Desk) -> None:
+    topic_id = await open_topic(desk)
+    desk.api.fail["copyMessage"] = (403, "Forbidden: bot was blocked by the user")
+    await desk.send(updates.in_topic(STAFF_CHAT, topic_id, ANNA, text="Hallo?"))
+    assert (await desk.handoff()).family_blocked
+    assert any("blockiert" in t for t in desk.texts_to(STAFF_CHAT))
+
+
+async def test_asking_for_a_human_in_words_opens_a_hand_over(desk: Desk) -> None:
+    await desk.send(updates.text(FAMILY, "Ich möchte bitte mit einem Menschen sprechen"))
+    assert desk.api.sent("createForumTopic")
+    assert (await desk.handoff()).status == "open"
+
+
+async def test_a_staff_group_without_topics_works_by_replying(desk: Desk) -> None:
+    desk.api.fail["createForumTopic"] = (400, "Bad Request: the chat is not a forum")
+    await desk.send(updates.text(FAMILY, "Hallo", language_code="de"))
+    await desk.send(updates.callback(FAMILY, "person:de"))
+    assert (await desk.handoff()).topic_id is None
+    question = updates.text(FAMILY, "Wann kann ich kommen?")
+    await desk.send(question)
+    [relayed] = desk.copies(STAFF_CHAT)
+    assert "message_thread_id" not in relayed
+    async with desk.services.sessions() as session:
+        item = await session.scalar(
+            select(RelayMessage).where(
+                RelayMessage.message_id == question["message"]["message_id"]
+            )
+        )
+    assert item is not None
+    assert item.staff_message_id is not None
+    answer = updates.message(
+        STAFF_CHAT, chat_type="supergroup", language_code="de", text="Morgen um 10 Uhr.",
+        reply_to_message={"message_id": item.staff_message_id, "date": 0,
+                          "chat": {"id": STAFF_CHAT, "type": "supergroup", "title": "KI Team"}},
+    )  # fmt: skip
+    answer["message"]["from"]["id"] = ANNA
+    await desk.send(answer)
+    [copy] = desk.copies(FAMILY)
+    assert copy["message_id"] == answer["message"]["message_id"]
