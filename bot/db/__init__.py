@@ -5,11 +5,29 @@ they blocked the bot; answer votes (entry, language, yes/no — no user); questi
 answer (text and language — no user). Repositories never commit: the caller does.
 """
 
-from bot.db.models import Base, Feedback, Handoff, RelayMessage, UnansweredQuestion, User
+from bot.db.models import (
+    Appointment,
+    Base,
+    Feedback,
+    Handoff,
+    RelayMessage,
+    Reminder,
+    UnansweredQuestion,
+    User,
+)
 from bot.db.repositories import (
+    BOOKED,
+    CANCELLED,
     CLAIMED,
     CLOSED,
+    CONFIRMED,
     OPEN,
+    OTHER_DATE,
+    PENDING,
+    SENT,
+    SKIPPED,
+    UNDELIVERABLE,
+    AppointmentRepository,
     FeedbackRepository,
     HandoffRepository,
     RelayRepository,
@@ -19,9 +37,19 @@ from bot.db.repositories import (
 from bot.db.session import create_engine, session_factory
 
 __all__ = [
+    "BOOKED",
+    "CANCELLED",
     "CLAIMED",
     "CLOSED",
+    "CONFIRMED",
     "OPEN",
+    "OTHER_DATE",
+    "PENDING",
+    "SENT",
+    "SKIPPED",
+    "UNDELIVERABLE",
+    "Appointment",
+    "AppointmentRepository",
     "Base",
     "Feedback",
     "FeedbackRepository",
@@ -29,6 +57,7 @@ __all__ = [
     "HandoffRepository",
     "RelayMessage",
     "RelayRepository",
+    "Reminder",
     "UnansweredQuestion",
     "UnansweredRepository",
     "User",

@@ -4,13 +4,23 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import Feedback, Handoff, RelayMessage, UnansweredQuestion, User
+from bot.db.models import (
+    Appointment,
+    Feedback,
+    Handoff,
+    RelayMessage,
+    Reminder,
+    UnansweredQuestion,
+    User,
+)
 
 MAX_STORED_QUESTION = 1000
 OPEN, CLAIMED, CLOSED = "open", "claimed", "closed"
+BOOKED, CONFIRMED, CANCELLED, OTHER_DATE = "booked", "confirmed", "cancelled", "other"
+PENDING, SENT, UNDELIVERABLE, SKIPPED = "pending", "sent", "undeliverable", "skipped"
 
 
 class UserRepository:
@@ -185,3 +195,116 @@ class RelayRepository:
         """The relayed message a staff member replied to (groups without topics)."""
         query = select(RelayMessage).where(RelayMessage.staff_message_id == staff_message_id)
         return await self.session.scalar(query)
+
+
+class AppointmentRepository:
+    """Appointments and their reminders."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def book(
+        self,
+        *,
+        chat_id: int,
+        handoff_id: int | None,
+        lang: str,
+        starts_at: datetime,
+        place: str,
+        bring: str | None,
+        reminders: list[datetime],
+        now: datetime,
+    ) -> Appointment:
+        """A new appointment with its reminders."""
+        appointment = Appointment(
+            chat_id=chat_id,
+            handoff_id=handoff_id,
+            lang=lang,
+            starts_at=starts_at,
+            place=place,
+            bring=bring,
+            status=BOOKED,
+            created_at=now,
+        )
+        self.session.add(appointment)
+        await self.session.flush()
+        await self.set_reminders(appointment, reminders)
+        return appointment
+
+    async def set_reminders(self, appointment: Appointment, reminders: list[datetime]) -> None:
+        """Replace the pending reminders (after booking or moving)."""
+        await self.session.execute(
+            update(Reminder)
+            .where(Reminder.appointment_id == appointment.id, Reminder.status == PENDING)
+            .values(status=SKIPPED)
+        )
+        for index, due in enumerate(sorted(reminders)):
+            self.session.add(
+                Reminder(
+                    appointment_id=appointment.id, due_at=due, status=PENDING, first=index == 0
+                )
+            )
+        await self.session.flush()
+
+    async def get(self, appointment_id: int) -> Appointment | None:
+        """By id."""
+        return await self.session.get(Appointment, appointment_id)
+
+    async def upcoming(self, now: datetime, chat_id: int | None = None) -> list[Appointment]:
+        """Not cancelled and still ahead, soonest first (of one family, or all)."""
+        query = select(Appointment).where(
+            Appointment.starts_at > now, Appointment.status != CANCELLED
+        )
+        if chat_id is not None:
+            query = query.where(Appointment.chat_id == chat_id)
+        return list((await self.session.scalars(query.order_by(Appointment.starts_at))).all())
+
+    async def pending_reminders(self, until: datetime) -> list[Reminder]:
+        """Pending reminders due up to *until*, soonest first."""
+        query = select(Reminder).where(Reminder.status == PENDING, Reminder.due_at <= until)
+        return list((await self.session.scalars(query.order_by(Reminder.due_at))).all())
+
+    async def claim_due(
+        self, now: datetime, limit: int = 100
+    ) -> list[tuple[Reminder, Appointment]]:
+        """Claim due reminders and mark them sent, in the caller's transaction.
+
+        Each row is taken with a conditional update (``status = 'pending'``), so of two
+        dispatchers exactly one gets it; on PostgreSQL the candidates are read with
+        ``FOR UPDATE SKIP LOCKED`` so that dispatchers do not even wait for each other.
+        Reminders of cancelled or past appointments are skipped, not sent.
+        """
+        query = (
+            select(Reminder.id)
+            .where(Reminder.status == PENDING, Reminder.due_at <= now)
+            .order_by(Reminder.due_at)
+            .limit(limit)
+        )
+        if self.session.get_bind().dialect.name == "postgresql":
+            query = query.with_for_update(skip_locked=True)
+        claimed = []
+        for reminder_id in (await self.session.scalars(query)).all():
+            reminder = await self.session.get(Reminder, reminder_id)
+            assert reminder is not None
+            appointment = await self.get(reminder.appointment_id)
+            assert appointment is not None
+            useful = appointment.status != CANCELLED and appointment.starts_at > now
+            result = await self.session.execute(
+                update(Reminder)
+                .where(Reminder.id == reminder_id, Reminder.status == PENDING)
+                .values(status=SENT if useful else SKIPPED, sent_at=now if useful else None)
+                .execution_options(synchronize_session=False)
+            )
+            if getattr(result, "rowcount", 0) == 1 and useful:
+                await self.session.refresh(reminder)
+                claimed.append((reminder, appointment))
+        return claimed
+
+    async def set_reminder_status(self, reminder_id: int, status: str) -> None:
+        """After sending: back to pending (retry) or undeliverable."""
+        values: dict[str, object] = {"status": status}
+        if status == PENDING:
+            values["sent_at"] = None
+        await self.session.execute(
+            update(Reminder).where(Reminder.id == reminder_id).values(**values)
+        )

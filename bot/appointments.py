@@ -1,0 +1,141 @@
+"""Appointments without I/O: reading what staff type, reminder times, the .ics file, a map link.
+
+Times are aware datetimes; they are stored in UTC and shown in the centre's time zone, so an
+appointment on the morning after the change to or from summer time keeps its local hour.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime, time, timedelta
+from urllib.parse import quote_plus
+from zoneinfo import ZoneInfo
+
+from bot.errors import WegweiserError
+from bot.office_hours import is_open
+
+NIGHT_STARTS, NIGHT_ENDS = time(22, 0), time(7, 0)
+EVENING = time(21, 30)  # a reminder due at night goes out the evening before, at this time
+_ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+_GERMAN = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{2,4})?$")
+_TIME = re.compile(r"^(\d{1,2})[:.](\d{2})$")
+_RELATIVE = {"heute": 0, "today": 0, "morgen": 1, "tomorrow": 1, "übermorgen": 2}
+_OFFSET = re.compile(r"^(\d{1,4})\s*([mhd])$")
+
+
+class AppointmentError(WegweiserError):
+    """Staff typed a date or time that cannot be booked; the message says why (in German)."""
+
+
+def parse_offsets(text: str) -> tuple[timedelta, ...]:
+    """``"24h,2h,90m"`` -> the offsets before an appointment, largest first."""
+    offsets = []
+    for part in text.replace(" ", "").split(","):
+        if not part:
+            continue
+        match = _OFFSET.match(part.lower())
+        if match is None:
+            raise ValueError(f"'{part}' is not an offset like 24h, 2h or 90m")
+        amount, unit = int(match[1]), match[2]
+        offsets.append(timedelta(**{{"m": "minutes", "h": "hours", "d": "days"}[unit]: amount}))
+    return tuple(sorted(set(offsets), reverse=True))
+
+
+def _day(text: str, today: date) -> date:
+    word = text.lower()
+    if word in _RELATIVE:
+        return today + timedelta(days=_RELATIVE[word])
+    if match := _ISO.match(text):
+        return date(int(match[1]), int(match[2]), int(match[3]))
+    if match := _GERMAN.match(text):
+        day, month = int(match[1]), int(match[2])
+        year = int(match[3]) if match[3] else today.year
+        year = year + 2000 if year < 100 else year
+        found = date(year, month, day)
+        return found if match[3] or found >= today else date(year + 1, month, day)
+    raise AppointmentError(
+        f"'{text}': Datum nicht verstanden (z. B. 2026-12-03, 03.12. oder morgen)"
+    )
+
+
+def parse_when(
+    words: Sequence[str],
+    now: datetime,
+    tz: ZoneInfo,
+    hours: Mapping[str, Sequence[str]],
+) -> tuple[datetime, list[str]]:
+    """Date and time from the first two words (``03.12. 10:30``, ``morgen 9:00`` …) and the rest.
+
+    Refused with the reason: unreadable, in the past, or outside office hours.
+    """
+    if len(words) < 2:
+        raise AppointmentError("Bitte Datum und Uhrzeit angeben, z. B. /appointment 03.12. 10:30")
+    local_today = now.astimezone(tz).date()
+    try:
+        day = _day(words[0], local_today)
+    except ValueError:
+        raise AppointmentError(f"'{words[0]}': dieses Datum gibt es nicht") from None
+    match = _TIME.match(words[1])
+    if match is None or int(match[1]) > 23 or int(match[2]) > 59:
+        raise AppointmentError(f"'{words[1]}': Uhrzeit nicht verstanden (z. B. 10:30)")
+    when = datetime.combine(day, time(int(match[1]), int(match[2])), tz)
+    if when <= now:
+        raise AppointmentError("Dieser Zeitpunkt liegt in der Vergangenheit.")
+    if not is_open(when, hours, tz):
+        raise AppointmentError("Das ist außerhalb der Öffnungszeiten (oder ein Feiertag).")
+    return when, list(words[2:])
+
+
+def reminder_times(
+    starts_at: datetime, offsets: Sequence[timedelta], tz: ZoneInfo, booked_at: datetime
+) -> list[datetime]:
+    """When to remind: each offset before the start, never at night (22-7 h: the evening before),
+    never before the booking itself, at most once per moment."""
+    due: set[datetime] = set()
+    for offset in offsets:
+        moment = (
+            starts_at.astimezone(tz) - offset
+        )  # wall-clock: "24h before" = same time, day before
+        if moment.time() >= NIGHT_STARTS:
+            moment = datetime.combine(moment.date(), EVENING, tz)
+        elif moment.time() < NIGHT_ENDS:
+            moment = datetime.combine(moment.date() - timedelta(days=1), EVENING, tz)
+        if booked_at < moment < starts_at:
+            due.add(moment)
+    return sorted(due)
+
+
+def map_link(address: str) -> str:
+    """A link that shows *address* on OpenStreetMap."""
+    return f"https://www.openstreetmap.org/search?query={quote_plus(address)}"
+
+
+def _ics_text(value: str) -> str:
+    return value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
+
+
+def ics_file(
+    uid: str, starts_at: datetime, minutes: int, summary: str, place: str, stamp: datetime
+) -> bytes:
+    """An iCalendar (RFC 5545) file with one event, times in UTC."""
+
+    def utc(moment: datetime) -> str:
+        return moment.astimezone(ZoneInfo("UTC")).strftime("%Y%m%dT%H%M%SZ")
+
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        "PRODID:-//Wegweiser//Kommunales Integrationszentrum//DE",
+        "METHOD:PUBLISH",
+        "BEGIN:VEVENT",
+        f"UID:{uid}",
+        f"DTSTAMP:{utc(stamp)}",
+        f"DTSTART:{utc(starts_at)}",
+        f"DTEND:{utc(starts_at + timedelta(minutes=minutes))}",
+        f"SUMMARY:{_ics_text(summary)}",
+        f"LOCATION:{_ics_text(place)}",
+        "END:VEVENT",
+        "END:VCALENDAR",
+    ]
+    return ("\r\n".join(lines) + "\r\n").encode("utf-8")
