@@ -19,13 +19,13 @@ from bot.i18n import gettext
 from bot.languages import LANGS, Lang
 from bot.settings import Settings
 from bot.update_order import ChatOrderedProcessor
-from handlers import errors, handoff, info, questions, staff, start
+from handlers import appointments, errors, handoff, info, questions, staff, start
 from handlers.services import DEFAULT_LANG, SERVICES, Services
 
 log = logging.getLogger("wegweiser")
 # python-telegram-bot 22 moves durations (e.g. RetryAfter.retry_after) to timedelta: opt in now.
 os.environ.setdefault("PTB_TIMEDELTA", "1")
-COMMANDS = ("start", "menu", "language", "help", "privacy", "delete")
+COMMANDS = ("start", "menu", "language", "appointments", "help", "privacy", "delete")
 ENGINE = "wegweiser.engine"
 # Answering is mostly CPU (matching) plus one HTTP call: a few updates at once keep the CPU busy
 # while replies are in flight; more only adds connection-pool overhead.
@@ -40,6 +40,7 @@ def command_list(lang: Lang) -> list[BotCommand]:
         "start": gettext(lang, "cmd:start"),
         "menu": gettext(lang, "cmd:menu"),
         "language": gettext(lang, "cmd:language"),
+        "appointments": gettext(lang, "cmd:appointments"),
         "help": gettext(lang, "cmd:help"),
         "privacy": gettext(lang, "cmd:privacy"),
         "delete": gettext(lang, "cmd:delete"),
@@ -107,6 +108,7 @@ def build_application(
     start.register(app)
     handoff.register(app)
     staff.register(app, settings.staff_chat_id)
+    appointments.register(app, settings.staff_chat_id)
     questions.register(app)
     info.register(app)
     errors.register(app)

@@ -42,6 +42,18 @@ class Settings(BaseSettings):
     staff_user_ids: Annotated[list[int], NoDecode] = []
     # "usually within …" during office hours
     handoff_reply_minutes: int = Field(default=120, ge=1)
+    # Appointment reminders: how long before (e.g. "24h,2h", minutes like "90m" allowed).
+    reminder_offsets: str = "24h,2h"
+    appointment_minutes: int = Field(default=60, ge=5, le=600)
+
+    @field_validator("reminder_offsets")
+    @classmethod
+    def _offsets(cls, value: str) -> str:
+        from bot.appointments import parse_offsets
+
+        if not parse_offsets(value):
+            raise ValueError("give at least one offset, e.g. 24h,2h")
+        return value
 
     @field_validator("staff_user_ids", mode="before")
     @classmethod

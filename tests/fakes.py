@@ -96,7 +96,7 @@ class FakeTelegram(BaseRequest):
             return BOT_USER
         if name == "getUpdates":
             return []
-        if name in {"sendMessage", "editMessageText", "editMessageReplyMarkup"}:
+        if name in {"sendMessage", "editMessageText", "editMessageReplyMarkup", "sendDocument"}:
             if "chat_id" not in params:
                 return True
             return self._message(params)

@@ -2,98 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from typing import Any
+from sqlalchemy import select
 
-import pytest
-from sqlalchemy import delete, select
-from telegram import Update
-from telegram.ext import Application
-
-from bot.app import build_application, close, prepare
-from bot.db import Feedback, Handoff, RelayMessage, UnansweredQuestion, User
+from bot.db import (
+    RelayMessage,
+)
 from bot.i18n import gettext
-from bot.settings import Settings
 from handlers.relay import deliver_everything
-from handlers.services import SERVICES, Services
 from tests import updates
 from tests.fakes import FakeTelegram
-from tests.test_bot import TOKEN, duisburg
-
-STAFF_CHAT = -1001234567
-FAMILY = 81001
-ANNA, BERND, STRANGER = 5001, 5002, 6666
-
-
-class Desk:
-    """The bot with a staff group: the application, its fake Bot API, the database."""
-
-    def __init__(self, app: Application, api: FakeTelegram) -> None:  # type: ignore[type-arg]
-        self.app, self.api = app, api
-
-    @property
-    def services(self) -> Services:
-        found = self.app.bot_data[SERVICES]
-        assert isinstance(found, Services)
-        return found
-
-    async def send(self, payload: dict[str, Any]) -> None:
-        await self.app.process_update(Update.de_json(payload, self.app.bot))
-
-    async def handoff(self) -> Handoff:
-        async with self.services.sessions() as session:
-            found = await session.scalar(select(Handoff).where(Handoff.chat_id == FAMILY))
-            assert found is not None
-            return found
-
-    def copies(self, chat_id: int) -> list[dict[str, Any]]:
-        return [p for p in self.api.sent("copyMessage") if int(p["chat_id"]) == chat_id]
-
-    def texts_to(self, chat_id: int) -> list[str]:
-        return [str(p["text"]) for p in self.api.sent() if int(p["chat_id"]) == chat_id]
-
-
-async def start_desk(database_url: str, api: FakeTelegram) -> Application:  # type: ignore[type-arg]
-    settings = Settings(
-        telegram_token=TOKEN,
-        database_url=database_url,
-        staff_chat_id=STAFF_CHAT,
-        staff_user_ids=[ANNA, BERND],
-    )
-    app = build_application(settings, duisburg(), request=api)
-    await app.initialize()
-    await prepare(app)
-    return app
-
-
-async def stop_desk(app: Application) -> None:  # type: ignore[type-arg]
-    await app.shutdown()
-    await close(app)
-
-
-@pytest.fixture
-async def desk(database_url: str) -> AsyncIterator[Desk]:
-    api = FakeTelegram()
-    app = await start_desk(database_url, api)
-    services = app.bot_data[SERVICES]
-    async with services.sessions() as session:  # PostgreSQL is shared by the run
-        for model in (RelayMessage, Handoff, User, Feedback, UnansweredQuestion):
-            await session.execute(delete(model))
-        await session.commit()
-    services.with_staff.clear()
-    api.clear()
-    try:
-        yield Desk(app, api)
-    finally:
-        await stop_desk(app)
-
-
-async def open_topic(desk: Desk, lang: str = "ar") -> int:
-    await desk.send(updates.text(FAMILY, "وين بسجل ابني بالمدرسة؟", language_code=lang))
-    await desk.send(updates.callback(FAMILY, f"person:{lang}", language_code=lang))
-    handoff = await desk.handoff()
-    assert handoff.topic_id is not None
-    return handoff.topic_id
+from tests.staff_desk import (
+    ANNA,
+    BERND,
+    FAMILY,
+    STAFF_CHAT,
+    STRANGER,
+    Desk,
+    open_topic,
+    start_desk,
+    stop_desk,
+)
 
 
 async def test_a_family_asks_for_a_person_and_gets_a_topic(desk: Desk) -> None:
