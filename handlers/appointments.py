@@ -294,11 +294,20 @@ async def list_appointments(update: Update, context: Context) -> None:
 
 async def send_due_reminders(context: Context) -> None:
     """Send every reminder that is due and not yet sent (claimed first: exactly once)."""
+    while await _send_batch(context):
+        pass
+
+
+async def _send_batch(context: Context) -> bool:
+    """Claim and send up to one batch; False when nothing was due or sending has to wait."""
     s = services(context)
     moment = now()
     async with s.sessions() as session:
         claimed = await AppointmentRepository(session).claim_due(moment)
         await session.commit()
+    if not claimed:
+        return False
+    go_on = True
     for reminder, appointment in claimed:
         lang = as_lang(appointment.lang) or "de"
         text = gettext(lang, MSG_REMINDER, when=when_text(appointment.starts_at, s, lang),
@@ -312,7 +321,7 @@ async def send_due_reminders(context: Context) -> None:
             outcome = UNDELIVERABLE
         except TelegramError as exc:
             log.warning("reminder %s not sent yet: %s", reminder.id, exc)
-            outcome = PENDING
+            outcome, go_on = PENDING, False  # the next sweep tries again
         if outcome is not None:
             async with s.sessions() as session:
                 await AppointmentRepository(session).set_reminder_status(reminder.id, outcome)
@@ -325,6 +334,7 @@ async def send_due_reminders(context: Context) -> None:
             await _tell_staff(context, appointment.handoff_id,
                               f"Termin #{appointment.id} ist noch nicht bestätigt (erste "
                               "Erinnerung ist raus).")  # fmt: skip
+    return go_on
 
 
 def schedule_upcoming(context: Context) -> None:

@@ -142,3 +142,14 @@ async def test_late_rather_than_never_after_a_restart(database_url: str, desk: D
     await run_sweep(desk)  # the first sweep after the start
     assert len(desk.texts_to(FAMILY)) == 1
     assert datetime.now(tz=now().tzinfo) - now() < timedelta(seconds=1)
+
+
+async def test_a_failed_reminder_waits_for_the_next_sweep(desk: Desk) -> None:
+    await open_topic(desk, "ar")
+    await _due_now(desk, timedelta(hours=2))
+    desk.api.fail["sendMessage"] = (502, "Bad Gateway")
+    await run_sweep(desk)  # returns: it does not spin on the failure
+    del desk.api.fail["sendMessage"]
+    desk.api.clear()
+    await run_sweep(desk)
+    assert len(desk.texts_to(FAMILY)) == 1
