@@ -19,13 +19,27 @@ from bot.i18n import gettext
 from bot.languages import LANGS, Lang
 from bot.settings import Settings
 from bot.update_order import ChatOrderedProcessor
-from handlers import appointments, errors, handoff, info, questions, staff, start
+from handlers import (
+    appointments,
+    errors,
+    events,
+    handoff,
+    info,
+    questions,
+    reload,
+    staff,
+    start,
+    volunteering,
+)
 from handlers.services import DEFAULT_LANG, SERVICES, Services
 
 log = logging.getLogger("wegweiser")
 # python-telegram-bot 22 moves durations (e.g. RetryAfter.retry_after) to timedelta: opt in now.
 os.environ.setdefault("PTB_TIMEDELTA", "1")
-COMMANDS = ("start", "menu", "language", "appointments", "help", "privacy", "delete")
+COMMANDS = (
+    "start", "menu", "language", "events", "volunteer", "appointments", "help", "privacy",
+    "delete",
+)  # fmt: skip
 ENGINE = "wegweiser.engine"
 # Answering is mostly CPU (matching) plus one HTTP call: a few updates at once keep the CPU busy
 # while replies are in flight; more only adds connection-pool overhead.
@@ -41,6 +55,8 @@ def command_list(lang: Lang) -> list[BotCommand]:
         "menu": gettext(lang, "cmd:menu"),
         "language": gettext(lang, "cmd:language"),
         "appointments": gettext(lang, "cmd:appointments"),
+        "events": gettext(lang, "cmd:events"),
+        "volunteer": gettext(lang, "cmd:volunteer"),
         "help": gettext(lang, "cmd:help"),
         "privacy": gettext(lang, "cmd:privacy"),
         "delete": gettext(lang, "cmd:delete"),
@@ -109,6 +125,9 @@ def build_application(
     handoff.register(app)
     staff.register(app, settings.staff_chat_id)
     appointments.register(app, settings.staff_chat_id)
+    events.register(app)
+    volunteering.register(app)
+    reload.register(app)
     questions.register(app)
     info.register(app)
     errors.register(app)

@@ -47,6 +47,7 @@ log = logging.getLogger("wegweiser")
 SWEEP = "reminder-sweep"
 MSG_APPOINTMENT = "Your appointment at the integration centre:\n{when}\n{place}"
 MSG_REMINDER = "Reminder: your appointment at the integration centre is on {when}.\n{place}"
+MSG_EVENT_REMINDER = "Reminder: {title} is on {when}. Place: {place}"
 ACTIONS = {"confirm": CONFIRMED, "cancel": CANCELLED, "other": OTHER_DATE}
 STAFF_SAYS = {
     CONFIRMED: "Die Familie hat Termin #{id} bestätigt.",
@@ -288,7 +289,10 @@ async def list_appointments(update: Update, context: Context) -> None:
         await message.reply_text(gettext(lang, "You have no upcoming appointments."))
         return
     lines = [gettext(lang, "Your upcoming appointments:")]
-    lines += [f"• {when_text(a.starts_at, s, lang)}\n  {a.place}" for a in found]
+    lines += [
+        f"• {a.title + ': ' if a.title else ''}{when_text(a.starts_at, s, lang)}\n  {a.place}"
+        for a in found
+    ]
     await message.reply_text("\n".join(lines))
 
 
@@ -310,8 +314,13 @@ async def _send_batch(context: Context) -> bool:
     go_on = True
     for reminder, appointment in claimed:
         lang = as_lang(appointment.lang) or "de"
-        text = gettext(lang, MSG_REMINDER, when=when_text(appointment.starts_at, s, lang),
-                       place=appointment.place)  # fmt: skip
+        when = when_text(appointment.starts_at, s, lang)
+        text = (
+            gettext(lang, MSG_EVENT_REMINDER, title=appointment.title, when=when,
+                    place=appointment.place)
+            if appointment.title
+            else gettext(lang, MSG_REMINDER, when=when, place=appointment.place)
+        )  # fmt: skip
         if appointment.bring:
             text += f"\n\n{gettext(lang, 'Please bring:')}\n{appointment.bring}"
         outcome = None

@@ -77,12 +77,14 @@ def end_button(lang: Lang) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([[InlineKeyboardButton(label, callback_data=f"{END}:{lang}")]])
 
 
-def staff_header(handoff_id: int, lang: Lang, s: Services, chat_id: int) -> tuple[str, str]:
+def staff_header(
+    handoff_id: int, lang: Lang, s: Services, chat_id: int, label: str | None = None
+) -> tuple[str, str]:
     """The topic's name and first message: who, which language, what led here."""
     last = s.last_reply.get(chat_id)
     considered = last.considered if last else ()
     entry = s.assistant.kb.entry(considered[0][0]) if considered else None
-    topic = entry.title_in("de") if entry else "Anfrage"
+    topic = label or (entry.title_in("de") if entry else "Anfrage")
     name = f"#{handoff_id} · {NATIVE_NAMES[lang]} · {topic}"[:128]
     lines = [
         f"Neue Anfrage #{handoff_id}",
@@ -109,7 +111,9 @@ def staff_buttons(handoff_id: int) -> InlineKeyboardMarkup:
     )
 
 
-async def open_conversation(update: Update, context: Context, lang: Lang) -> None:
+async def open_conversation(
+    update: Update, context: Context, lang: Lang, label: str | None = None
+) -> None:
     """Hand the chat to staff: topic, header, and tell the family when to expect an answer."""
     chat = update.effective_chat
     if chat is None:
@@ -139,7 +143,7 @@ async def open_conversation(update: Update, context: Context, lang: Lang) -> Non
             reply_markup=end_button(lang),
         )  # fmt: skip
         return
-    name, header = staff_header(handoff.id, lang, s, chat.id)
+    name, header = staff_header(handoff.id, lang, s, chat.id, label)
     topic_id = handoff.topic_id
     try:
         if topic_id is None:

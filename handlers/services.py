@@ -22,9 +22,10 @@ LAST_REPLIES = 5000
 Context = ContextTypes.DEFAULT_TYPE
 
 
-@dataclass(frozen=True)
+@dataclass
 class Services:
-    """Shared, long-lived objects, kept in ``application.bot_data``."""
+    """Shared, long-lived objects, kept in ``application.bot_data`` (``assistant`` is replaced
+    when the knowledge base is reloaded)."""
 
     assistant: Assistant
     sessions: async_sessionmaker[AsyncSession]

@@ -9,7 +9,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filt
 
 from bot.i18n import gettext
 from bot.languages import LANGS, NATIVE_NAMES, Lang, as_lang
-from handlers import keyboards
+from handlers import events, keyboards, volunteering
 from handlers.services import Context, remember_language, services, ui_language
 
 DEEP_LINK = re.compile(
@@ -115,6 +115,12 @@ async def show_topic(update: Update, context: Context, lang: Lang, topic: str) -
     if chat is None:
         return
     assistant = services(context).assistant
+    if topic == "events":
+        await events.show_events(update, context, lang)
+        return
+    if topic == "volunteering":
+        await volunteering.show_volunteering(update, context, lang)
+        return
     if topic == "contacts":
         await context.bot.send_message(chat.id, contact_card(update, context, lang))
         return

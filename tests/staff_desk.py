@@ -11,8 +11,10 @@ from telegram import Update
 from telegram.ext import Application
 
 from bot.app import build_application, close, prepare
+from bot.assistant import Assistant
 from bot.db import (
     Appointment,
+    EventSubscription,
     Feedback,
     Handoff,
     RelayMessage,
@@ -59,14 +61,16 @@ class Desk:
         return [str(p["text"]) for p in self.api.sent() if int(p["chat_id"]) == chat_id]
 
 
-async def start_desk(database_url: str, api: FakeTelegram) -> Application:  # type: ignore[type-arg]
+async def start_desk(
+    database_url: str, api: FakeTelegram, assistant: Assistant | None = None
+) -> Application:  # type: ignore[type-arg]
     settings = Settings(
         telegram_token=TOKEN,
         database_url=database_url,
         staff_chat_id=STAFF_CHAT,
         staff_user_ids=[ANNA, BERND],
     )
-    app = build_application(settings, duisburg(), request=api)
+    app = build_application(settings, assistant or duisburg(), request=api)
     await app.initialize()
     await prepare(app)
     return app
@@ -83,8 +87,8 @@ async def desk(database_url: str) -> AsyncIterator[Desk]:
     app = await start_desk(database_url, api)
     services = app.bot_data[SERVICES]
     async with services.sessions() as session:  # PostgreSQL is shared by the run
-        for model in (Reminder, Appointment, RelayMessage, Handoff, User, Feedback,
-                      UnansweredQuestion):  # fmt: skip
+        for model in (EventSubscription, Reminder, Appointment, RelayMessage, Handoff, User,
+                      Feedback, UnansweredQuestion):  # fmt: skip
             await session.execute(delete(model))
         await session.commit()
     services.with_staff.clear()

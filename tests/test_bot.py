@@ -90,7 +90,8 @@ async def test_commands_are_registered_in_every_language(database_url: str) -> N
     assert sorted(p.get("language_code", "") for p in registered) == sorted(["", *LANGS])
     turkish = next(p for p in registered if p.get("language_code") == "tr")
     assert [c["command"] for c in turkish["commands"]] == [
-        "start", "menu", "language", "appointments", "help", "privacy", "delete",
+        "start", "menu", "language", "events", "volunteer", "appointments", "help", "privacy",
+        "delete",
     ]  # fmt: skip
     assert turkish["commands"][0]["description"] == gettext("tr", "cmd:start")
 

@@ -15,6 +15,7 @@ from sqlalchemy import (
     String,
     Text,
     TypeDecorator,
+    UniqueConstraint,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -143,7 +144,8 @@ class Appointment(Base):
     starts_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
     place: Mapped[str] = mapped_column(Text)
     bring: Mapped[str | None] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(12))  # booked | confirmed | cancelled | other
+    status: Mapped[str] = mapped_column(String(12))  # booked|confirmed|cancelled|other|event
+    title: Mapped[str | None] = mapped_column(Text)  # set for an event's "remind me"
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
@@ -162,3 +164,16 @@ class Reminder(Base):
     )  # pending|sent|undeliverable|skipped
     sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     first: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class EventSubscription(Base):
+    """ "Tell me when a new date is announced" for an event of the knowledge base."""
+
+    __tablename__ = "event_subscriptions"
+    __table_args__ = (UniqueConstraint("chat_id", "event_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    event_id: Mapped[str] = mapped_column(String(48), index=True)
+    lang: Mapped[str] = mapped_column(String(8))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())

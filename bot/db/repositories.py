@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import (
     Appointment,
+    EventSubscription,
     Feedback,
     Handoff,
     RelayMessage,
@@ -214,8 +215,10 @@ class AppointmentRepository:
         bring: str | None,
         reminders: list[datetime],
         now: datetime,
+        status: str = "booked",
+        title: str | None = None,
     ) -> Appointment:
-        """A new appointment with its reminders."""
+        """A new appointment (or an event the user wants a reminder for) with its reminders."""
         appointment = Appointment(
             chat_id=chat_id,
             handoff_id=handoff_id,
@@ -223,8 +226,9 @@ class AppointmentRepository:
             starts_at=starts_at,
             place=place,
             bring=bring,
-            status=BOOKED,
+            status=status,
             created_at=now,
+            title=title,
         )
         self.session.add(appointment)
         await self.session.flush()
@@ -308,3 +312,30 @@ class AppointmentRepository:
         await self.session.execute(
             update(Reminder).where(Reminder.id == reminder_id).values(**values)
         )
+
+
+class EventSubscriptionRepository:
+    """Who wants to hear about a new date of an event."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def subscribe(self, chat_id: int, event_id: str, lang: str, now: datetime) -> None:
+        """Remember the wish (once per chat and event)."""
+        exists = await self.session.scalar(
+            select(EventSubscription.id).where(
+                EventSubscription.chat_id == chat_id, EventSubscription.event_id == event_id
+            )
+        )
+        if exists is None:
+            self.session.add(
+                EventSubscription(chat_id=chat_id, event_id=event_id, lang=lang, created_at=now)
+            )
+
+    async def take(self, event_id: str) -> list[EventSubscription]:
+        """The subscribers of an event, removed: each gets exactly one message."""
+        query = select(EventSubscription).where(EventSubscription.event_id == event_id)
+        found = list((await self.session.scalars(query)).all())
+        for item in found:
+            await self.session.delete(item)
+        return found

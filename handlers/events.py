@@ -1,0 +1,162 @@
+"""/events: what is on, add to calendar, remind me; and "tell me when a new date is announced".
+
+Past events are never shown as upcoming. When the knowledge base is reloaded with a new future
+date for an event, everyone who asked gets exactly one message in their language.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
+from telegram.error import TelegramError
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
+
+from bot.appointments import ics_file, reminder_times
+from bot.db import AppointmentRepository, EventSubscriptionRepository
+from bot.event_status import event_end, format_when, is_past, status_line
+from bot.i18n import gettext
+from bot.knowledge import Event, KnowledgeBase
+from bot.languages import Lang, as_lang
+from handlers.services import Context, now, services, ui_language
+
+EVENT_ID = r"([a-z0-9-]{1,48})"
+EVENT_BUTTON = rf"^ev(ics|rem|sub):([a-z]{{2}}):{EVENT_ID}$"
+
+
+def _start(event: Event, kb: KnowledgeBase) -> datetime:
+    return event.start.replace(tzinfo=kb.centre.tz)
+
+
+def upcoming(kb: KnowledgeBase, moment: datetime) -> list[Event]:
+    """Events not yet over, soonest first."""
+    tz = kb.centre.tz
+    return sorted((e for e in kb.events if not is_past(e, tz, moment)), key=lambda e: e.start)
+
+
+def describe(event: Event, lang: Lang) -> str:
+    """Title, date and time the local way, place verbatim."""
+    lines = [event.title_in(lang), format_when(event, lang)]
+    if event.place:
+        lines.append(event.place)
+    return "\n".join(lines)
+
+
+def _buttons(event: Event, lang: Lang) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(gettext(lang, "Add to calendar"),
+                                  callback_data=f"evics:{lang}:{event.id}")],
+            [InlineKeyboardButton(gettext(lang, "Remind me the day before"),
+                                  callback_data=f"evrem:{lang}:{event.id}")],
+        ]
+    )  # fmt: skip
+
+
+async def show_events(update: Update, context: Context, lang: Lang | None = None) -> None:
+    """The upcoming events, each with its buttons; else when each took place last."""
+    chat = update.effective_chat
+    if chat is None:
+        return
+    lang = lang or await ui_language(update, context)
+    kb = services(context).assistant.kb
+    moment = now()
+    ahead = upcoming(kb, moment)
+    if ahead:
+        await context.bot.send_message(chat.id, gettext(lang, "Upcoming events:"))
+        for event in ahead:
+            await context.bot.send_message(chat.id, describe(event, lang),
+                                           reply_markup=_buttons(event, lang))  # fmt: skip
+        return
+    await context.bot.send_message(
+        chat.id, gettext(lang, "There are no upcoming events at the moment.")
+    )
+    for event in kb.events:
+        subscribe = InlineKeyboardButton(gettext(lang, "Tell me when a new date is announced"),
+                                         callback_data=f"evsub:{lang}:{event.id}")  # fmt: skip
+        await context.bot.send_message(
+            chat.id,
+            f"{event.title_in(lang)}\n{status_line(event, kb.centre.tz, lang, moment)}",
+            reply_markup=InlineKeyboardMarkup([[subscribe]]),
+        )
+
+
+async def events_command(update: Update, context: Context) -> None:
+    """/events."""
+    await show_events(update, context)
+
+
+async def event_button(update: Update, context: Context) -> None:
+    """Add to calendar / remind me / tell me about a new date."""
+    query = update.callback_query
+    if query is None or query.message is None or context.matches is None:
+        return
+    action, lang = context.matches[0][1], as_lang(context.matches[0][2]) or "de"
+    s = services(context)
+    kb = s.assistant.kb
+    event = kb.event(context.matches[0][3])
+    chat_id = query.message.chat.id
+    if event is None:
+        await query.answer(gettext(lang, "This button no longer works. Please use /menu."))
+        return
+    await query.answer()
+    moment = now()
+    if action == "sub":
+        async with s.sessions() as session:
+            await EventSubscriptionRepository(session).subscribe(chat_id, event.id, lang, moment)
+            await session.commit()
+        await context.bot.send_message(
+            chat_id, gettext(lang, "I will tell you when a new date is announced.")
+        )
+        return
+    starts = _start(event, kb)
+    if is_past(event, kb.centre.tz, moment):
+        await context.bot.send_message(chat_id, status_line(event, kb.centre.tz, lang, moment))
+        return
+    if action == "ics":
+        minutes = int((event_end(event, kb.centre.tz) - starts).total_seconds() // 60) or 60
+        data = ics_file(f"event-{event.id}@wegweiser", starts, minutes, event.title_in(lang),
+                        event.place or kb.centre.name, moment)  # fmt: skip
+        await context.bot.send_document(chat_id, InputFile(data, filename=f"{event.id}.ics"))
+        return
+    due = reminder_times(starts, [timedelta(days=1)], kb.centre.tz, moment)
+    async with s.sessions() as session:
+        await AppointmentRepository(session).book(
+            chat_id=chat_id, handoff_id=None, lang=lang, starts_at=starts,
+            place=event.place or kb.centre.name, bring=None, reminders=due, now=moment,
+            status="event", title=event.title_in(lang),
+        )  # fmt: skip
+        await session.commit()
+    await context.bot.send_message(chat_id, gettext(lang, "I will remind you the day before."))
+
+
+async def announce_new_dates(context: Context, old: KnowledgeBase, new: KnowledgeBase) -> int:
+    """After a reload: tell each subscriber once about events that now have a future date."""
+    moment = now()
+    s = services(context)
+    told = 0
+    for event in new.events:
+        before = old.event(event.id)
+        is_new_date = before is None or before.start != event.start
+        if is_past(event, new.centre.tz, moment) or not is_new_date:
+            continue
+        async with s.sessions() as session:
+            subscribers = await EventSubscriptionRepository(session).take(event.id)
+            await session.commit()
+        for item in subscribers:
+            lang = as_lang(item.lang) or "de"
+            text = gettext(lang, "New date: {title}, {when}. Place: {place}",
+                           title=event.title_in(lang), when=format_when(event, lang),
+                           place=event.place or new.centre.name)  # fmt: skip
+            try:
+                await context.bot.send_message(item.chat_id, text)
+                told += 1
+            except TelegramError:
+                continue
+    return told
+
+
+def register(app: Application) -> None:  # type: ignore[type-arg]
+    """/events and the event buttons."""
+    app.add_handler(CommandHandler("events", events_command, filters=filters.ChatType.PRIVATE))
+    app.add_handler(CallbackQueryHandler(event_button, pattern=EVENT_BUTTON))

@@ -1,0 +1,79 @@
+"""Reload the knowledge base without a restart: /reload in the staff group, or on file change.
+
+A broken edit never replaces the running version: staff get the checker's report (file and
+field) and the old knowledge base keeps answering.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from pathlib import Path
+
+from telegram import Update
+from telegram.ext import Application, CommandHandler
+
+from bot.assistant import Assistant
+from bot.knowledge import check_knowledge_base, format_report
+from handlers.events import announce_new_dates
+from handlers.services import Context, services
+from handlers.staff import _refuse_unless_staff
+
+log = logging.getLogger("wegweiser")
+FINGERPRINT = "wegweiser.kb-fingerprint"
+MAX_REPORT = 3500
+
+
+def fingerprint(directory: Path) -> tuple[tuple[str, int, int], ...]:
+    """Names, sizes and modification times of the knowledge base's files."""
+    files = sorted(p for p in directory.rglob("*") if p.suffix in {".yaml", ".yml"})
+    return tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in files)
+
+
+async def reload_knowledge(context: Context) -> str:
+    """Check the files; swap the assistant only if they are fine. What to tell staff."""
+    s = services(context)
+    old = s.assistant.kb
+    kb, problems = await asyncio.to_thread(check_knowledge_base, old.directory)
+    context.bot_data[FINGERPRINT] = fingerprint(old.directory)
+    if kb is None:
+        errors = [p for p in problems if p.level == "error"]
+        report = format_report(errors)[:MAX_REPORT]
+        return f"Die geänderte Wissensbasis hat Fehler; die bisherige bleibt in Betrieb.\n{report}"
+    assistant = await asyncio.to_thread(Assistant.for_knowledge_base, kb)
+    await asyncio.to_thread(assistant.warm_up)
+    s.assistant = assistant
+    told = await announce_new_dates(context, old, kb)
+    warnings = sum(p.level == "warning" for p in problems)
+    return (
+        f"Wissensbasis neu geladen: {len(kb.entries)} Einträge, {len(kb.events)} Termine, "
+        f"{warnings} Warnungen; {told} Abonnent(en) über neue Termine informiert."
+    )
+
+
+async def reload_command(update: Update, context: Context) -> None:
+    """/reload (staff only)."""
+    message = update.effective_message
+    if message is None or not await _refuse_unless_staff(update, context):
+        return
+    await message.reply_text(await reload_knowledge(context))
+
+
+async def watch_files(context: Context) -> None:
+    """Job: reload when a file of the knowledge base changed; tell the staff group."""
+    s = services(context)
+    current = fingerprint(s.assistant.kb.directory)
+    if context.bot_data.get(FINGERPRINT) in (None, current):
+        context.bot_data[FINGERPRINT] = current
+        return
+    result = await reload_knowledge(context)
+    log.info("knowledge base changed on disk: %s", result.splitlines()[0])
+    if s.settings.staff_chat_id is not None:
+        await context.bot.send_message(s.settings.staff_chat_id, result)
+
+
+def register(app: Application) -> None:  # type: ignore[type-arg]
+    """/reload anywhere (refused unless staff) and the file watch every 30 seconds."""
+    app.add_handler(CommandHandler("reload", reload_command))
+    if app.job_queue is not None:
+        app.job_queue.run_repeating(watch_files, interval=30, first=30, name="kb-watch")

@@ -1,0 +1,124 @@
+"""/volunteer: what volunteers can do here, whom to contact (/contact WORD), a message to staff."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
+
+from bot.i18n import gettext
+from bot.knowledge import Contact, KnowledgeBase
+from bot.languages import LANGS, Lang, as_lang
+from bot.matching import Document, Matcher
+from bot.stopwords import load_stopwords
+from handlers import handoff
+from handlers.services import Context, services, ui_language
+
+MESSAGE_BUTTON = r"^volmsg:([a-z]{2})$"
+_matchers: dict[int, tuple[KnowledgeBase, Matcher]] = {}
+
+
+def contact_matcher(kb: KnowledgeBase) -> Matcher:
+    """Contacts searchable by role (every language), name, address, and their topics' entries."""
+    cached = _matchers.get(id(kb))
+    if cached is not None and cached[0] is kb:
+        return cached[1]
+    docs: list[Document] = []
+    for contact in kb.contacts:
+        texts = [*contact.role.values(), contact.name or "", contact.address or ""]
+        for entry in kb.entries:
+            if entry.topic in contact.topics:
+                texts.extend([*entry.title.values(), *entry.keywords])
+        docs.extend(Document(contact.id, "de", text, "keyword") for text in texts if text)
+    matcher = Matcher(docs, load_stopwords(LANGS))
+    _matchers[id(kb)] = (kb, matcher)
+    return matcher
+
+
+def contact_card(contact: Contact, lang: Lang) -> str:
+    """Name, role, phone, e-mail, address — verbatim."""
+    role = next((contact.role[c] for c in (lang, "en", "de") if c in contact.role), "")
+    lines = [" · ".join(part for part in (contact.name, role) if part)]
+    if contact.phone:
+        lines.append(gettext(lang, "Phone: {phone}", phone=contact.phone))
+    if contact.email:
+        lines.append(gettext(lang, "E-mail: {email}", email=contact.email))
+    if contact.address:
+        lines.append(gettext(lang, "Address: {address}", address=contact.address))
+    return "\n".join(lines)
+
+
+async def show_volunteering(update: Update, context: Context, lang: Lang | None = None) -> None:
+    """The volunteering entries as buttons, how to find a contact, a message to the team."""
+    chat = update.effective_chat
+    if chat is None:
+        return
+    lang = lang or await ui_language(update, context)
+    kb = services(context).assistant.kb
+    entries = [(e.id, e.title_in(lang)) for e in kb.entries if e.topic == "volunteering"]
+    rows = [
+        [InlineKeyboardButton(title, callback_data=f"ans:{lang}:{eid}")] for eid, title in entries
+    ]
+    rows.append([InlineKeyboardButton(gettext(lang, "Leave a message for the volunteering team"),
+                                      callback_data=f"volmsg:{lang}")])  # fmt: skip
+    text = "\n\n".join([
+        gettext(lang, "What volunteers can do here:"),
+        gettext(lang, "To find a contact person, write /contact and a word, for example "
+                "/contact Sprachmittler"),
+    ])  # fmt: skip
+    await context.bot.send_message(chat.id, text, reply_markup=InlineKeyboardMarkup(rows))
+
+
+async def volunteer_command(update: Update, context: Context) -> None:
+    """/volunteer."""
+    await show_volunteering(update, context)
+
+
+async def find_contact(update: Update, context: Context) -> None:
+    """/contact WORD: the contact persons for a topic, a district, a programme."""
+    message = update.effective_message
+    if message is None:
+        return
+    lang = await ui_language(update, context)
+    kb = services(context).assistant.kb
+    query = " ".join(context.args or [])
+    if not query:
+        await message.reply_text(gettext(lang, "To find a contact person, write /contact and a "
+                                         "word, for example /contact Sprachmittler"))  # fmt: skip
+        return
+    found = contact_matcher(kb).match(query)
+    contacts = [c for cand in found.candidates if cand.score >= found.candidates[0].score * 0.8
+                for c in kb.contacts if c.id == cand.entry_id]  # fmt: skip
+    if not contacts:
+        centre = next(iter(kb.contacts), None)
+        header = gettext(lang, "No contact person found for “{query}”. You can reach the centre "
+                         "here:", query=query)  # fmt: skip
+        body = contact_card(centre, lang) if centre else kb.centre.name
+        await message.reply_text(f"{header}\n\n{body}")
+        return
+    header = gettext(lang, "Contact persons for “{query}”:", query=query)
+    await message.reply_text("\n\n".join([header, *(contact_card(c, lang) for c in contacts)]))
+
+
+async def leave_message(update: Update, context: Context) -> None:
+    """The volunteer's message goes to staff as a hand-over labelled volunteering."""
+    query = update.callback_query
+    if query is None or context.matches is None:
+        return
+    await query.answer()
+    lang = as_lang(context.matches[0][1]) or "de"
+    await handoff.open_conversation(update, context, lang, label="Ehrenamt")
+    chat = update.effective_chat
+    if chat is not None and services(context).settings.staff_chat_id is not None:
+        await context.bot.send_message(
+            chat.id,
+            gettext(lang, "Please write your message: what you can offer and when. Staff of the "
+                    "centre will read it and answer here."),
+        )  # fmt: skip
+
+
+def register(app: Application) -> None:  # type: ignore[type-arg]
+    """/volunteer, /contact and the message button."""
+    private = filters.ChatType.PRIVATE
+    app.add_handler(CommandHandler("volunteer", volunteer_command, filters=private))
+    app.add_handler(CommandHandler("contact", find_contact, filters=private))
+    app.add_handler(CallbackQueryHandler(leave_message, pattern=MESSAGE_BUTTON))

@@ -1,0 +1,137 @@
+"""Events (past never upcoming, calendar, remind me, new-date notices), reload, volunteering."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+import yaml
+from sqlalchemy import delete, select
+
+from bot.assistant import Assistant
+from bot.db import Appointment, EventSubscription, Handoff, Reminder
+from bot.i18n import gettext
+from bot.knowledge import load_knowledge_base
+from bot.settings import BUNDLED_KNOWLEDGE
+from handlers.reload import watch_files
+from handlers.services import SERVICES, now
+from tests import updates
+from tests.fakes import FakeTelegram
+from tests.staff_desk import ANNA, FAMILY, STAFF_CHAT, Desk, start_desk, stop_desk
+
+FEST = "fest-der-vielfalt-2016"
+
+
+@pytest.fixture
+async def editable(database_url: str, tmp_path: Path) -> AsyncIterator[tuple[Desk, Path]]:
+    """A desk whose knowledge base is a copy staff may edit."""
+    directory = tmp_path / "duisburg"
+    shutil.copytree(BUNDLED_KNOWLEDGE / "duisburg", directory)
+    api = FakeTelegram()
+    assistant = Assistant.for_knowledge_base(load_knowledge_base(directory))
+    app = await start_desk(database_url, api, assistant)
+    async with app.bot_data[SERVICES].sessions() as session:
+        for model in (EventSubscription, Reminder, Appointment, Handoff):
+            await session.execute(delete(model))
+        await session.commit()
+    api.clear()
+    try:
+        yield Desk(app, api), directory
+    finally:
+        await stop_desk(app)
+
+
+def set_fest(directory: Path, start: str, end: str) -> None:
+    path = directory / "events.yaml"
+    data = yaml.safe_load(path.read_text("utf-8"))
+    data["events"][0]["start"], data["events"][0]["end"] = start, end
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), "utf-8")
+
+
+def future(days: int) -> str:
+    return (now().date() + timedelta(days=days)).isoformat()
+
+
+async def test_past_events_are_not_upcoming_and_a_new_date_is_announced_once(
+    editable: tuple[Desk, Path],
+) -> None:
+    desk, directory = editable
+    await desk.send(updates.command(FAMILY, "/events", language_code="de"))
+    texts = desk.texts_to(FAMILY)
+    assert texts[0] == gettext("de", "There are no upcoming events at the moment.")
+    assert "Der letzte Termin war am Sonntag, 12. Juni 2016" in texts[1]
+    assert desk.api.buttons()[0][1] == f"evsub:de:{FEST}"
+    await desk.send(updates.callback(FAMILY, f"evsub:de:{FEST}"))
+    desk.api.clear()
+    set_fest(directory, f"{future(30)} 13:00", f"{future(30)} 18:00")
+    await desk.send(updates.in_topic(STAFF_CHAT, 1, ANNA, text="/reload"))
+    [notice] = desk.texts_to(FAMILY)
+    assert notice.startswith("Neuer Termin: Fest der Vielfalt")
+    assert "1 Abonnent" in desk.texts_to(STAFF_CHAT)[-1]
+    desk.api.clear()
+    await desk.send(updates.in_topic(STAFF_CHAT, 1, ANNA, text="/reload"))
+    assert desk.texts_to(FAMILY) == []  # one message, not one per reload
+
+
+async def test_a_broken_edit_keeps_the_old_version_and_staff_learn_why(
+    editable: tuple[Desk, Path],
+) -> None:
+    desk, directory = editable
+    (directory / "entries" / "tutoring.yaml").write_text("id: tutoring\ntopic: [", "utf-8")
+    await desk.send(updates.in_topic(STAFF_CHAT, 1, ANNA, text="/reload"))
+    report = desk.texts_to(STAFF_CHAT)[-1]
+    assert report.startswith("Die geänderte Wissensbasis hat Fehler")
+    assert "entries/tutoring.yaml: line" in report
+    await desk.send(updates.text(FAMILY, "Gibt es Nachhilfe ab Klasse 5?"))
+    assert "Klasse 5" in desk.texts_to(FAMILY)[-1]  # the old knowledge base still answers
+
+
+async def test_a_changed_file_is_noticed_without_a_command(editable: tuple[Desk, Path]) -> None:
+    desk, directory = editable
+    job_queue = desk.app.job_queue
+    assert job_queue is not None
+    [watch] = job_queue.get_jobs_by_name("kb-watch")
+    await watch.run(desk.app)  # remembers the files as they are
+    set_fest(directory, f"{future(40)} 14:00", f"{future(40)} 17:00")
+    await watch.run(desk.app)
+    assert desk.texts_to(STAFF_CHAT)[-1].startswith("Wissensbasis neu geladen")
+    assert watch.callback is watch_files
+
+
+async def test_upcoming_event_calendar_and_remind_me(editable: tuple[Desk, Path]) -> None:
+    desk, directory = editable
+    set_fest(directory, f"{future(20)} 13:00", f"{future(20)} 18:00")
+    await desk.send(updates.in_topic(STAFF_CHAT, 1, ANNA, text="/reload"))
+    desk.api.clear()
+    await desk.send(updates.command(FAMILY, "/events", language_code="tr"))
+    header, event = desk.texts_to(FAMILY)
+    assert header == gettext("tr", "Upcoming events:")
+    assert "vor dem Kultur- und Stadthistorischen Museum, Duisburg" in event
+    assert [d for _, d in desk.api.buttons()] == [f"evics:tr:{FEST}", f"evrem:tr:{FEST}"]
+    await desk.send(updates.callback(FAMILY, f"evics:tr:{FEST}"))
+    assert desk.api.sent("sendDocument")
+    await desk.send(updates.callback(FAMILY, f"evrem:tr:{FEST}"))
+    async with desk.services.sessions() as session:
+        [reminder] = (await session.scalars(select(Reminder))).all()
+        [appointment] = (await session.scalars(select(Appointment))).all()
+    assert appointment.status == "event"
+    assert appointment.title is not None
+    assert appointment.starts_at - reminder.due_at == timedelta(days=1)
+
+
+async def test_volunteers_find_programmes_contacts_and_can_leave_a_message(desk: Desk) -> None:
+    await desk.send(updates.command(FAMILY, "/volunteer", language_code="en"))
+    data = [d for _, d in desk.api.buttons()]
+    assert "ans:en:komm-an-nrw" in data
+    assert data[-1] == "volmsg:en"
+    await desk.send(updates.command(FAMILY, "/contact Seiteneinsteiger", language_code="en"))
+    assert "Flachsmarkt 15, 1. Etage" in desk.texts_to(FAMILY)[-1]
+    await desk.send(updates.command(FAMILY, "/contact Zahnarzt", language_code="en"))
+    assert desk.texts_to(FAMILY)[-1].startswith("No contact person found")
+    await desk.send(updates.callback(FAMILY, "volmsg:en", language_code="en"))
+    [topic] = desk.api.sent("createForumTopic")
+    assert "Ehrenamt" in topic["name"]
+    assert desk.texts_to(FAMILY)[-1].startswith("Please write your message")
