@@ -42,6 +42,8 @@ class Settings(BaseSettings):
     staff_user_ids: Annotated[list[int], NoDecode] = []
     # "usually within …" during office hours
     handoff_reply_minutes: int = Field(default=120, ge=1)
+    # An iCalendar feed (URL or file) the centre publishes; its events join the knowledge base's.
+    events_ics: str | None = None
     # Appointment reminders: how long before (e.g. "24h,2h", minutes like "90m" allowed).
     reminder_offsets: str = "24h,2h"
     appointment_minutes: int = Field(default=60, ge=5, le=600)

@@ -6,6 +6,9 @@ date for an event, everyone who asked gets exactly one message in their language
 
 from __future__ import annotations
 
+import asyncio
+import logging
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
@@ -14,11 +17,15 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filt
 
 from bot.appointments import ics_file, reminder_times
 from bot.db import AppointmentRepository, EventSubscriptionRepository
+from bot.event_feed import FeedError, fetch, parse
 from bot.event_status import event_end, format_when, is_past, status_line
 from bot.i18n import gettext
 from bot.knowledge import Event, KnowledgeBase
 from bot.languages import Lang, as_lang
-from handlers.services import Context, now, services, ui_language
+from handlers.services import Context, Services, now, services, ui_language
+
+log = logging.getLogger("wegweiser")
+FEED_BROKEN = "wegweiser.feed-broken"
 
 EVENT_ID = r"([a-z0-9-]{1,48})"
 EVENT_BUTTON = rf"^ev(ics|rem|sub):([a-z]{{2}}):{EVENT_ID}$"
@@ -28,10 +35,15 @@ def _start(event: Event, kb: KnowledgeBase) -> datetime:
     return event.start.replace(tzinfo=kb.centre.tz)
 
 
-def upcoming(kb: KnowledgeBase, moment: datetime) -> list[Event]:
+def upcoming(events: Sequence[Event], kb: KnowledgeBase, moment: datetime) -> list[Event]:
     """Events not yet over, soonest first."""
     tz = kb.centre.tz
-    return sorted((e for e in kb.events if not is_past(e, tz, moment)), key=lambda e: e.start)
+    return sorted((e for e in events if not is_past(e, tz, moment)), key=lambda e: e.start)
+
+
+def all_events(s: Services) -> list[Event]:
+    """The knowledge base's events and those of the feed."""
+    return [*s.assistant.kb.events, *s.feed_events]
 
 
 def describe(event: Event, lang: Lang) -> str:
@@ -59,9 +71,10 @@ async def show_events(update: Update, context: Context, lang: Lang | None = None
     if chat is None:
         return
     lang = lang or await ui_language(update, context)
-    kb = services(context).assistant.kb
+    s = services(context)
+    kb = s.assistant.kb
     moment = now()
-    ahead = upcoming(kb, moment)
+    ahead = upcoming(all_events(s), kb, moment)
     if ahead:
         await context.bot.send_message(chat.id, gettext(lang, "Upcoming events:"))
         for event in ahead:
@@ -94,7 +107,7 @@ async def event_button(update: Update, context: Context) -> None:
     action, lang = context.matches[0][1], as_lang(context.matches[0][2]) or "de"
     s = services(context)
     kb = s.assistant.kb
-    event = kb.event(context.matches[0][3])
+    event = next((e for e in all_events(s) if e.id == context.matches[0][3]), None)
     chat_id = query.message.chat.id
     if event is None:
         await query.answer(gettext(lang, "This button no longer works. Please use /menu."))
@@ -130,15 +143,18 @@ async def event_button(update: Update, context: Context) -> None:
     await context.bot.send_message(chat_id, gettext(lang, "I will remind you the day before."))
 
 
-async def announce_new_dates(context: Context, old: KnowledgeBase, new: KnowledgeBase) -> int:
-    """After a reload: tell each subscriber once about events that now have a future date."""
+async def announce_new_dates(
+    context: Context, old: Sequence[Event], new: Sequence[Event], kb: KnowledgeBase
+) -> int:
+    """After a reload or a feed update: tell each subscriber once about a new future date."""
     moment = now()
     s = services(context)
     told = 0
-    for event in new.events:
-        before = old.event(event.id)
+    before_by_id = {e.id: e for e in old}
+    for event in new:
+        before = before_by_id.get(event.id)
         is_new_date = before is None or before.start != event.start
-        if is_past(event, new.centre.tz, moment) or not is_new_date:
+        if is_past(event, kb.centre.tz, moment) or not is_new_date:
             continue
         async with s.sessions() as session:
             subscribers = await EventSubscriptionRepository(session).take(event.id)
@@ -147,7 +163,7 @@ async def announce_new_dates(context: Context, old: KnowledgeBase, new: Knowledg
             lang = as_lang(item.lang) or "de"
             text = gettext(lang, "New date: {title}, {when}. Place: {place}",
                            title=event.title_in(lang), when=format_when(event, lang),
-                           place=event.place or new.centre.name)  # fmt: skip
+                           place=event.place or kb.centre.name)  # fmt: skip
             try:
                 await context.bot.send_message(item.chat_id, text)
                 told += 1
@@ -156,7 +172,34 @@ async def announce_new_dates(context: Context, old: KnowledgeBase, new: Knowledg
     return told
 
 
+async def refresh_feed(context: Context) -> None:
+    """Job: read the iCalendar feed; on failure keep the last good copy and tell staff once."""
+    s = services(context)
+    source = s.settings.events_ics
+    if not source:
+        return
+    kb = s.assistant.kb
+    try:
+        data = await asyncio.to_thread(fetch, source)
+        events = await asyncio.to_thread(parse, data, kb.centre.tz, now())
+    except FeedError as exc:
+        log.warning("events feed: %s", exc)
+        if not context.bot_data.get(FEED_BROKEN) and s.settings.staff_chat_id is not None:
+            await context.bot.send_message(
+                s.settings.staff_chat_id,
+                f"Der Kalender-Feed ist fehlerhaft ({exc}); die letzte gültige Fassung bleibt.",
+            )
+        context.bot_data[FEED_BROKEN] = True
+        return
+    context.bot_data[FEED_BROKEN] = False
+    old, s.feed_events = s.feed_events, events
+    if old:
+        await announce_new_dates(context, old, events, kb)
+
+
 def register(app: Application) -> None:  # type: ignore[type-arg]
-    """/events and the event buttons."""
+    """/events, the event buttons, and the feed (right after the start, then every 15 minutes)."""
     app.add_handler(CommandHandler("events", events_command, filters=filters.ChatType.PRIVATE))
     app.add_handler(CallbackQueryHandler(event_button, pattern=EVENT_BUTTON))
+    if app.job_queue is not None:
+        app.job_queue.run_repeating(refresh_feed, interval=900, first=2, name="events-feed")

@@ -43,7 +43,7 @@ async def reload_knowledge(context: Context) -> str:
     assistant = await asyncio.to_thread(Assistant.for_knowledge_base, kb)
     await asyncio.to_thread(assistant.warm_up)
     s.assistant = assistant
-    told = await announce_new_dates(context, old, kb)
+    told = await announce_new_dates(context, old.events, kb.events, kb)
     warnings = sum(p.level == "warning" for p in problems)
     return (
         f"Wissensbasis neu geladen: {len(kb.entries)} Einträge, {len(kb.events)} Termine, "

@@ -12,6 +12,7 @@ from telegram.ext import ContextTypes
 
 from bot.assistant import Assistant, Reply
 from bot.db import UserRepository
+from bot.knowledge import Event
 from bot.languages import Lang, as_lang
 from bot.settings import Settings
 from bot.user_cache import UserCache
@@ -33,6 +34,8 @@ class Services:
     users: UserCache = field(default_factory=UserCache)
     # Family chats whose conversation is with staff right now (loaded from the database at start).
     with_staff: set[int] = field(default_factory=set)
+    # Events of the iCalendar feed: the last copy that could be read.
+    feed_events: tuple[Event, ...] = ()
     # The last reply per chat, for the staff header ("what led here"); memory only, bounded.
     last_reply: OrderedDict[int, Reply] = field(default_factory=OrderedDict)
 
