@@ -11,7 +11,7 @@ from bot.db import FeedbackRepository, UnansweredRepository
 from bot.i18n import gettext
 from bot.languages import Lang, as_lang
 from bot.matching import Band
-from handlers import keyboards
+from handlers import events, keyboards, volunteering
 from handlers.services import Context, hint_of, now, remembered_language, services
 
 MSG_HELPFUL = "Did this help?"
@@ -45,6 +45,11 @@ async def answer_question(update: Update, context: Context) -> None:
             await UnansweredRepository(session).add(message.text, reply.lang, now())
             await session.commit()
     await send_reply(message, reply)
+    entry = s.assistant.kb.entry(reply.entry_id) if reply.entry_id else None
+    if entry is not None and entry.topic == "events":  # "what's on this month?"
+        await events.show_events(update, context, reply.lang)
+    elif entry is not None and entry.topic == "volunteering":  # "I want to help refugees"
+        await volunteering.show_volunteering(update, context, reply.lang)
 
 
 async def answer_picked_entry(update: Update, context: Context) -> None:

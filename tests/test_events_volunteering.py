@@ -138,3 +138,11 @@ async def test_volunteers_find_programmes_contacts_and_can_leave_a_message(desk:
     [topic] = desk.api.sent("createForumTopic")
     assert "Ehrenamt" in topic["name"]
     assert desk.texts_to(FAMILY)[-1].startswith("Please write your message")
+
+
+async def test_questions_about_events_and_helping_show_the_lists(desk: Desk) -> None:
+    await desk.send(updates.text(FAMILY, "Wann ist das nächste Fest der Vielfalt?"))
+    assert gettext("de", "There are no upcoming events at the moment.") in desk.texts_to(FAMILY)
+    desk.api.clear()
+    await desk.send(updates.text(FAMILY, "Ich möchte ehrenamtlich Flüchtlingen helfen"))
+    assert desk.api.buttons()[-1][1] == "volmsg:de"
