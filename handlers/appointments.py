@@ -41,7 +41,7 @@ from bot.languages import Lang, as_lang
 from bot.office_hours import DEFAULT_HOURS
 from handlers import relay
 from handlers.services import Context, Services, now, services, ui_language
-from handlers.staff import _handoff_of, _refuse_unless_staff
+from handlers.staff import handoff_of, refuse_unless_staff
 
 log = logging.getLogger("wegweiser")
 SWEEP = "reminder-sweep"
@@ -148,14 +148,14 @@ def _place(s: Services, words: list[str]) -> str:
 async def appointment_command(update: Update, context: Context) -> None:
     """/appointment DATE TIME [place], /appointment move ID DATE TIME, /appointment cancel ID."""
     message = update.effective_message
-    if message is None or not await _refuse_unless_staff(update, context):
+    if message is None or not await refuse_unless_staff(update, context):
         return
     args = list(context.args or [])
     if args and args[0] in {"cancel", "move"}:
         await _change(update, context, args)
         return
     s = services(context)
-    handoff = await _handoff_of(s, message)
+    handoff = await handoff_of(s, message)
     if handoff is None:
         await message.reply_text("Bitte im Thema einer Familie verwenden.")
         return
@@ -272,7 +272,7 @@ async def list_appointments(update: Update, context: Context) -> None:
         return
     s = services(context)
     staff_view = chat.id == s.settings.staff_chat_id
-    if staff_view and not await _refuse_unless_staff(update, context):
+    if staff_view and not await refuse_unless_staff(update, context):
         return
     async with s.sessions() as session:
         found = await AppointmentRepository(session).upcoming(

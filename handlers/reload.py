@@ -17,7 +17,7 @@ from bot.assistant import Assistant
 from bot.knowledge import check_knowledge_base, format_report
 from handlers.events import announce_new_dates
 from handlers.services import Context, services
-from handlers.staff import _refuse_unless_staff
+from handlers.staff import refuse_unless_staff
 
 log = logging.getLogger("wegweiser")
 FINGERPRINT = "wegweiser.kb-fingerprint"
@@ -54,7 +54,7 @@ async def reload_knowledge(context: Context) -> str:
 async def reload_command(update: Update, context: Context) -> None:
     """/reload (staff only)."""
     message = update.effective_message
-    if message is None or not await _refuse_unless_staff(update, context):
+    if message is None or not await refuse_unless_staff(update, context):
         return
     await message.reply_text(await reload_knowledge(context))
 

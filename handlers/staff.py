@@ -45,7 +45,7 @@ async def is_staff(context: Context, user_id: int) -> bool:
     return allowed
 
 
-async def _refuse_unless_staff(update: Update, context: Context) -> bool:
+async def refuse_unless_staff(update: Update, context: Context) -> bool:
     """True if the sender is staff; otherwise say no (in private and in groups)."""
     user = update.effective_user
     if user is not None and await is_staff(context, user.id):
@@ -57,7 +57,7 @@ async def _refuse_unless_staff(update: Update, context: Context) -> bool:
     return False
 
 
-async def _handoff_of(s: Services, message: Message) -> Handoff | None:
+async def handoff_of(s: Services, message: Message) -> Handoff | None:
     """The conversation of a staff message: its topic, or the relayed message it replies to."""
     async with s.sessions() as session:
         if message.is_topic_message and message.message_thread_id is not None:
@@ -88,7 +88,7 @@ async def staff_writes(update: Update, context: Context) -> None:
     if (message.text or message.caption or "").startswith("!"):
         return
     s = services(context)
-    handoff = await _handoff_of(s, message)
+    handoff = await handoff_of(s, message)
     if handoff is None or not await is_staff(context, user.id):
         return
     if handoff.status == CLOSED:
@@ -107,10 +107,10 @@ async def staff_writes(update: Update, context: Context) -> None:
 async def reply_with_template(update: Update, context: Context) -> None:
     """/reply <vorlage>: a canned reply in the family's language."""
     message = update.effective_message
-    if message is None or not await _refuse_unless_staff(update, context):
+    if message is None or not await refuse_unless_staff(update, context):
         return
     s = services(context)
-    handoff = await _handoff_of(s, message)
+    handoff = await handoff_of(s, message)
     kb = s.assistant.kb
     names = ", ".join(t.id for t in kb.templates) or "–"
     if handoff is None:
@@ -153,7 +153,7 @@ async def claim(update: Update, context: Context, handoff_id: int) -> None:
 
 async def staff_button(update: Update, context: Context) -> None:
     """Claim / Close buttons of the header."""
-    if context.matches is None or not await _refuse_unless_staff(update, context):
+    if context.matches is None or not await refuse_unless_staff(update, context):
         return
     action, handoff_id = context.matches[0][1], int(context.matches[0][2])
     if action == "claim":
@@ -165,9 +165,9 @@ async def staff_button(update: Update, context: Context) -> None:
 async def close_command(update: Update, context: Context) -> None:
     """/close in a family's topic."""
     message = update.effective_message
-    if message is None or not await _refuse_unless_staff(update, context):
+    if message is None or not await refuse_unless_staff(update, context):
         return
-    handoff = await _handoff_of(services(context), message)
+    handoff = await handoff_of(services(context), message)
     if handoff is None:
         await message.reply_text("Bitte im Thema einer Familie verwenden.")
         return
@@ -177,9 +177,9 @@ async def close_command(update: Update, context: Context) -> None:
 async def claim_command(update: Update, context: Context) -> None:
     """/claim in a family's topic."""
     message = update.effective_message
-    if message is None or not await _refuse_unless_staff(update, context):
+    if message is None or not await refuse_unless_staff(update, context):
         return
-    handoff = await _handoff_of(services(context), message)
+    handoff = await handoff_of(services(context), message)
     if handoff is not None:
         await claim(update, context, handoff.id)
 
@@ -199,7 +199,7 @@ async def _close(update: Update, context: Context, handoff_id: int) -> None:
 
 async def refuse(update: Update, context: Context) -> None:
     """Staff commands outside the staff group, or by someone who is not staff."""
-    await _refuse_unless_staff(update, context)
+    await refuse_unless_staff(update, context)
 
 
 def register(app: Application, staff_chat_id: int | None) -> None:  # type: ignore[type-arg]

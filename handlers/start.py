@@ -142,12 +142,9 @@ def contact_card(update: Update, context: Context, lang: Lang) -> str:
     """The centre's address, phone, e-mail and website, verbatim."""
     centre = services(context).assistant.kb.centre
     lines = [centre.name]
-    if centre.address:
-        lines.append(gettext(lang, "Address: {address}", address=centre.address))
-    if centre.phone:
-        lines.append(gettext(lang, "Phone: {phone}", phone=centre.phone))
-    if centre.email:
-        lines.append(gettext(lang, "E-mail: {email}", email=centre.email))
+    lines += volunteering.reach_lines(
+        lang, phone=centre.phone, email=centre.email, address=centre.address
+    )
     if centre.website:
         lines.append(centre.website)
     return "\n".join(lines)

@@ -34,16 +34,25 @@ def contact_matcher(kb: KnowledgeBase) -> Matcher:
     return matcher
 
 
+def reach_lines(
+    lang: Lang, *, phone: str | None, email: str | None, address: str | None
+) -> list[str]:
+    """How to reach someone, labelled in *lang*, the details verbatim."""
+    lines = []
+    if address:
+        lines.append(gettext(lang, "Address: {address}", address=address))
+    if phone:
+        lines.append(gettext(lang, "Phone: {phone}", phone=phone))
+    if email:
+        lines.append(gettext(lang, "E-mail: {email}", email=email))
+    return lines
+
+
 def contact_card(contact: Contact, lang: Lang) -> str:
-    """Name, role, phone, e-mail, address — verbatim."""
+    """Name and role, then phone, e-mail and address — verbatim."""
     role = next((contact.role[c] for c in (lang, "en", "de") if c in contact.role), "")
     lines = [" · ".join(part for part in (contact.name, role) if part)]
-    if contact.phone:
-        lines.append(gettext(lang, "Phone: {phone}", phone=contact.phone))
-    if contact.email:
-        lines.append(gettext(lang, "E-mail: {email}", email=contact.email))
-    if contact.address:
-        lines.append(gettext(lang, "Address: {address}", address=contact.address))
+    lines += reach_lines(lang, phone=contact.phone, email=contact.email, address=contact.address)
     return "\n".join(lines)
 
 

@@ -7,7 +7,6 @@ from typing import Any
 
 import pytest
 from sqlalchemy import delete, select
-from telegram import Update
 from telegram.ext import Application
 
 from bot.app import build_application, close, prepare
@@ -23,30 +22,18 @@ from bot.db import (
     User,
 )
 from bot.settings import Settings
-from handlers.services import SERVICES, Services
+from handlers.services import SERVICES
 from tests import updates
 from tests.fakes import FakeTelegram
-from tests.test_bot import TOKEN, duisburg
+from tests.test_bot import TOKEN, Bot, duisburg
 
 STAFF_CHAT = -1001234567
 FAMILY = 81001
 ANNA, BERND, STRANGER = 5001, 5002, 6666
 
 
-class Desk:
+class Desk(Bot):
     """The bot with a staff group: the application, its fake Bot API, the database."""
-
-    def __init__(self, app: Application, api: FakeTelegram) -> None:  # type: ignore[type-arg]
-        self.app, self.api = app, api
-
-    @property
-    def services(self) -> Services:
-        found = self.app.bot_data[SERVICES]
-        assert isinstance(found, Services)
-        return found
-
-    async def send(self, payload: dict[str, Any]) -> None:
-        await self.app.process_update(Update.de_json(payload, self.app.bot))
 
     async def handoff(self) -> Handoff:
         async with self.services.sessions() as session:
