@@ -27,6 +27,12 @@ PRIVACY = (
 )
 
 
+PRIVACY_STAFF = (
+    "If you talk to a person at the centre or have an appointment, I also keep the state of that "
+    "conversation and the appointment dates. /delete removes them too."
+)
+
+
 async def _say(update: Update, context: Context, text: str) -> None:
     message = update.effective_message
     if message is not None:
@@ -47,15 +53,17 @@ async def show_privacy(update: Update, context: Context) -> None:
         "If you do not write to me for {days} days, your data is deleted automatically.",
         days=days,
     )
-    await _say(update, context, f"{gettext(lang, PRIVACY)}\n\n{retention}")
+    staff = gettext(lang, PRIVACY_STAFF)
+    await _say(update, context, f"{gettext(lang, PRIVACY)}\n\n{staff}\n\n{retention}")
 
 
 async def purge_inactive_users(context: Context) -> None:
     """Job: delete users who have been silent longer than the retention period."""
     s = services(context)
     async with s.sessions() as session:
+        moment = now()
         deleted = await UserRepository(session).purge_inactive(
-            now() - timedelta(days=s.settings.retention_days)
+            moment - timedelta(days=s.settings.retention_days), moment
         )
         await session.commit()
     if deleted:
@@ -71,6 +79,7 @@ async def delete_data(update: Update, context: Context) -> None:
             await UserRepository(session).delete(chat.id)
             await session.commit()
         services(context).users.forget(chat.id)
+        services(context).with_staff.discard(chat.id)
     await _say(
         update,
         context,

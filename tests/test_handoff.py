@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from sqlalchemy import select
 
-from bot.db import (
-    RelayMessage,
-)
+from bot.db import Handoff, RelayMessage, User
 from bot.i18n import gettext
 from handlers.relay import deliver_everything
 from tests import updates
@@ -223,3 +223,29 @@ async def test_a_staff_group_without_topics_works_by_replying(desk: Desk) -> Non
     await desk.send(answer)
     [copy] = desk.copies(FAMILY)
     assert copy["message_id"] == answer["message"]["message_id"]
+
+
+async def test_delete_forgets_the_conversation_and_appointments_too(desk: Desk) -> None:
+    await open_topic(desk)
+    await desk.send(updates.command(FAMILY, "/delete"))
+    async with desk.services.sessions() as session:
+        assert (await session.scalars(select(Handoff))).all() == []
+        assert (await session.scalars(select(RelayMessage))).all() == []
+    await desk.send(updates.text(FAMILY, "Wo ist das Internationale Zentrum?"))
+    assert "Flachsmarkt 15" in desk.texts_to(FAMILY)[-1]  # the bot answers again, not staff
+
+
+async def test_the_purge_spares_a_family_still_talking_to_staff(desk: Desk) -> None:
+    await open_topic(desk)
+    async with desk.services.sessions() as session:
+        user = await session.get(User, FAMILY)
+        assert user is not None
+        user.last_seen = datetime(2025, 1, 1, tzinfo=UTC)
+        await session.commit()
+    job_queue = desk.app.job_queue
+    assert job_queue is not None
+    [job] = job_queue.get_jobs_by_name("purge-inactive-users")
+    await job.run(desk.app)
+    assert (await desk.handoff()).status == "open"
+    async with desk.services.sessions() as session:
+        assert await session.get(User, FAMILY) is not None

@@ -57,13 +57,34 @@ class UserRepository:
         if user is not None:
             user.blocked = True
 
-    async def purge_inactive(self, silent_since: datetime) -> int:
-        """Delete every user who has not written since *silent_since*; how many were deleted."""
-        result = await self.session.execute(delete(User).where(User.last_seen < silent_since))
-        return int(getattr(result, "rowcount", 0) or 0)
+    async def purge_inactive(self, silent_since: datetime, now: datetime) -> int:
+        """Forget every user silent since *silent_since* (unless a conversation with staff is
+        open or an appointment is still ahead); how many were forgotten."""
+        busy = (
+            select(Handoff.chat_id)
+            .where(Handoff.status != CLOSED)
+            .union(
+                select(Appointment.chat_id).where(
+                    Appointment.starts_at > now, Appointment.status != CANCELLED
+                )
+            )
+        )
+        silent = select(User.chat_id).where(
+            User.last_seen < silent_since, User.chat_id.not_in(busy)
+        )
+        chat_ids = list((await self.session.scalars(silent)).all())
+        for chat_id in chat_ids:
+            await self.delete(chat_id)
+        return len(chat_ids)
 
     async def delete(self, chat_id: int) -> bool:
-        """Forget the user entirely; True if there was something to delete."""
+        """Forget the chat entirely: the user, its conversations with staff (and what was
+        relayed), appointments (and reminders), event subscriptions. True if a user was known."""
+        await self.session.execute(
+            delete(EventSubscription).where(EventSubscription.chat_id == chat_id)
+        )
+        await self.session.execute(delete(Appointment).where(Appointment.chat_id == chat_id))
+        await self.session.execute(delete(Handoff).where(Handoff.chat_id == chat_id))
         result = await self.session.execute(delete(User).where(User.chat_id == chat_id))
         return bool(getattr(result, "rowcount", 0))
 
