@@ -279,6 +279,7 @@ async def list_appointments(update: Update, context: Context) -> None:
             now(), None if staff_view else chat.id
         )
     if staff_view:
+        found = [a for a in found if a.title is None]  # event reminders are the family's own
         lines = [
             f"#{a.id} {when_text(a.starts_at, s, 'de')} · {a.status} · {a.place}" for a in found
         ]
