@@ -103,3 +103,43 @@ def test_webhook_mode(tmp_path: Path) -> None:
         if bot.poll() is None:
             bot.kill()
         emulator.stop()
+
+
+def test_hand_over_to_staff_and_back(tmp_path: Path) -> None:
+    emulator = emu.Emulator({"TG_STAFF_IDS": "5001"})
+    staff_chat = -100777
+    bot = emu.start_bot(emulator, TOKEN, tmp_path / "handoff.db",
+                        {"WEGWEISER_STAFF_CHAT_ID": str(staff_chat)})  # fmt: skip
+    try:
+        family = emulator.user(7003, "de")
+        emulator.send_command(TOKEN, family, "/start")
+        welcome, _menu = emulator.wait(TOKEN, 7003, count=2, timeout=60)
+        emulator.press(TOKEN, family, "person:de", welcome.message_id)
+        outputs = emulator.wait(TOKEN, 7003, count=2)
+        told = next(o for o in outputs if o.text)
+        assert "/end" in told.text
+        [header] = emulator.wait(TOKEN, staff_chat)
+        assert header.text.startswith("Neue Anfrage #")
+        thread = header.message.get("message_thread_id")
+        assert thread is not None
+
+        emulator.send_text(TOKEN, family, "Wir brauchen einen Termin für unseren Sohn.")
+        [relayed] = emulator.wait(TOKEN, staff_chat)
+        assert relayed.text == "Wir brauchen einen Termin für unseren Sohn."
+
+        staff = {"id": 5001, "is_bot": False, "first_name": "Anna"}
+        body = {"botToken": TOKEN, "date": 0, "from": staff, "text": "Gern, am Montag um 10 Uhr.",
+                "chat": {"id": staff_chat, "type": "supergroup", "title": "KI Team",
+                         "is_forum": True},
+                "message_thread_id": int(thread), "is_topic_message": True}  # fmt: skip
+        emulator.http.post("/sendMessage", json=body).raise_for_status()
+        [answer] = emulator.wait(TOKEN, 7003)
+        assert answer.text == "Gern, am Montag um 10 Uhr."
+    finally:
+        bot.send_signal(signal.SIGTERM)
+        try:
+            bot.wait(timeout=30)
+        finally:
+            if bot.poll() is None:
+                bot.kill()
+            emulator.stop()
