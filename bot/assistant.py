@@ -12,6 +12,7 @@ from typing import Any
 
 from babel.dates import format_date, format_time
 
+from bot.bidi import for_reader
 from bot.event_status import status_line
 from bot.i18n import gettext, load_all
 from bot.knowledge import KnowledgeBase
@@ -186,7 +187,7 @@ class Assistant:
                     fallback=NATIVE_NAMES[answer_lang],
                 )
             )
-        parts.append(body)
+        parts.append(for_reader(body, answer_lang))
         event = self.kb.event(entry.event) if entry.event else None
         if event is not None:
             moment = now or datetime.now(UTC)

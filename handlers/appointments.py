@@ -25,6 +25,7 @@ from bot.appointments import (
     parse_when,
     reminder_times,
 )
+from bot.bidi import for_reader
 from bot.db import (
     BOOKED,
     CANCELLED,
@@ -77,7 +78,7 @@ def appointment_text(appointment: Appointment, s: Services, lang: Lang) -> str:
         parts.append(f"{gettext(lang, 'Please bring:')}\n{appointment.bring}")
     parts.append(gettext(lang, "Map: {link}", link=map_link(appointment.place)))
     parts.append(gettext(lang, "Add it to your calendar with the file below."))
-    return "\n\n".join(parts)
+    return for_reader("\n\n".join(parts), lang)
 
 
 def family_buttons(appointment_id: int, lang: Lang) -> InlineKeyboardMarkup:
@@ -324,6 +325,7 @@ async def _send_batch(context: Context) -> bool:
         )  # fmt: skip
         if appointment.bring:
             text += f"\n\n{gettext(lang, 'Please bring:')}\n{appointment.bring}"
+        text = for_reader(text, lang)
         outcome = None
         try:
             await context.bot.send_message(appointment.chat_id, text)

@@ -14,6 +14,7 @@ from telegram.constants import ChatMemberStatus
 from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
+from bot.bidi import for_reader
 from bot.db import CLAIMED, CLOSED, Handoff, HandoffRepository, RelayRepository
 from bot.languages import as_lang
 from handlers import handoff as family
@@ -122,7 +123,8 @@ async def reply_with_template(update: Update, context: Context) -> None:
                                  if kb.templates else "Es gibt noch keine Vorlagen.")  # fmt: skip
         return
     async with s.sessions() as session:
-        text = template.text_in(as_lang(handoff.lang) or "de")
+        lang = as_lang(handoff.lang) or "de"
+        text = for_reader(template.text_in(lang), lang)
         await RelayRepository(session).add(handoff.id, to_staff=False, now=now(), text=text)
         await session.commit()
     await relay.deliver(context.bot, s, handoff.id)

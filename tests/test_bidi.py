@@ -1,0 +1,34 @@
+"""Phone numbers and addresses stay verbatim and readable inside Arabic text."""
+
+from __future__ import annotations
+
+from bot.bidi import LRI, PDI, isolate_ltr, strip_isolates
+
+
+def test_ltr_runs_are_isolated_and_nothing_else_changes() -> None:
+    text = (
+        "اتصلوا بالمركز على الرقم 0203-283 8111 أو زوروا Flachsmarkt 15, 1. Etage, 47051 Duisburg."
+    )
+    isolated = isolate_ltr(text)
+    assert strip_isolates(isolated) == text
+    assert f"{LRI}0203-283 8111{PDI}" in isolated
+    assert f"{LRI}Flachsmarkt 15, 1. Etage, 47051 Duisburg{PDI}" in isolated
+
+
+def test_text_without_latin_or_digits_is_unchanged() -> None:
+    assert isolate_ltr("مرحبًا بكم") == "مرحبًا بكم"
+
+
+def test_arabic_answers_carry_isolates_others_do_not() -> None:
+    from bot.assistant import Assistant
+    from bot.knowledge import load_knowledge_base
+    from bot.settings import BUNDLED_KNOWLEDGE
+
+    assistant = Assistant.for_knowledge_base(load_knowledge_base(BUNDLED_KNOWLEDGE / "duisburg"))
+    arabic = assistant.answer("address-contact", "ar").text
+    german = assistant.answer("address-contact", "de").text
+    assert f"{LRI}0203-283 8111{PDI}" in arabic
+    assert LRI not in german
+    entry = assistant.kb.entry("address-contact")
+    assert entry is not None
+    assert strip_isolates(arabic) == entry.answers["ar"]
