@@ -98,6 +98,10 @@ async def find_contact(update: Update, context: Context) -> None:
     contacts = [c for cand in found.candidates if cand.score >= found.candidates[0].score * 0.8
                 for c in kb.contacts if c.id == cand.entry_id]  # fmt: skip
     if not contacts:
+        reply = services(context).assistant.reply(query, lang=lang)
+        if reply.confident:  # "Marxloh", "Hausaufgabenhilfe": what the knowledge base says
+            await message.reply_text(reply.text)
+            return
         centre = next(iter(kb.contacts), None)
         header = gettext(lang, "No contact person found for “{query}”. You can reach the centre "
                          "here:", query=query)  # fmt: skip

@@ -132,6 +132,10 @@ async def test_volunteers_find_programmes_contacts_and_can_leave_a_message(desk:
     for other_script in ("/contact школа", "/contact okul kaydı", "/contact تسجيل المدرسة"):
         await desk.send(updates.command(FAMILY, other_script, language_code="ru"))
         assert "Flachsmarkt 15, 1. Etage" in desk.texts_to(FAMILY)[-1], other_script
+    await desk.send(updates.command(FAMILY, "/contact Marxloh", language_code="de"))
+    assert "Marienstraße 16a" in desk.texts_to(FAMILY)[-1]  # the youth centre there
+    await desk.send(updates.command(FAMILY, "/contact Hausaufgabenhilfe", language_code="de"))
+    assert "Klasse 5" in desk.texts_to(FAMILY)[-1]
     await desk.send(updates.command(FAMILY, "/contact Zahnarzt", language_code="en"))
     assert desk.texts_to(FAMILY)[-1].startswith("No contact person found")
     await desk.send(updates.callback(FAMILY, "volmsg:en", language_code="en"))
