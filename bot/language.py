@@ -16,7 +16,7 @@ from functools import cached_property
 from typing import Any
 
 from bot.languages import Lang, as_lang
-from bot.normalize import words
+from bot.normalize import fold, words
 
 _ARABIC = re.compile(r"[\u0600-\u06FF]")
 _CYRILLIC = re.compile(r"[\u0400-\u04FF]")
@@ -39,6 +39,7 @@ _LINGUA_NAMES: dict[Lang, str] = {
     "ru": "RUSSIAN",
 }
 _LINGUA_CODES = {name: lang for lang, name in _LINGUA_NAMES.items()}
+MIN_NAME_WORD = 3
 SURE = 0.6  # below this, a hint (Telegram's language_code) decides
 LEXICAL_WEIGHT = 0.5  # share of the word lists against lingua's statistics
 TRANSLIT_MIN = 0.35  # Latin letters: share of words a non-Latin language must know ...
@@ -85,9 +86,9 @@ class LanguageDetector:
         self._lexicons = dict(lexicons or {})
         counts = Counter(word for lexicon in self._lexicons.values() for word in lexicon)
         self._spread = dict(counts)
-        ordered = sorted({n.strip() for n in names if len(n.strip()) >= 3}, key=len, reverse=True)
-        self._names = (
-            re.compile("|".join(re.escape(n) for n in ordered), re.IGNORECASE) if ordered else None
+        # Words of names ("komm", "nrw", "haniel"), compared folded, so "komm an nrw" counts too.
+        self._name_words = frozenset(
+            w for name in names for w in words(name) if len(w) >= MIN_NAME_WORD
         )
 
     @cached_property
@@ -130,8 +131,12 @@ class LanguageDetector:
         return shares
 
     def _without_names(self, text: str) -> str:
-        """*text* without the verbatim names (unless nothing else is left)."""
-        stripped = self._names.sub(" ", text) if self._names else text
+        """*text* without the words of verbatim names (unless nothing else is left)."""
+        if not self._name_words:
+            return text
+        stripped = _WORD.sub(
+            lambda m: " " if fold(m.group()) in self._name_words else m.group(), text
+        )
         return text if dominant_script(stripped) == "none" else stripped
 
     def detect(self, text: str, hint: str | None = None) -> Detection:
