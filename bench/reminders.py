@@ -56,9 +56,6 @@ class Clock(FakeTelegram):
             self.sent_at.setdefault(chat, time.time())
         return await super().do_request(url, method, request_data, *args, **kwargs)
 
-    def _result(self, name: str, params: dict[str, Any]) -> Any:
-        return super()._result(name, params)
-
 
 async def fill(url: str, count: int, window: float, start: datetime) -> dict[int, float]:
     """*count* appointments, two reminders each; one in ten falls due during the run."""

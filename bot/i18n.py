@@ -38,12 +38,6 @@ def gettext(lang: Lang, message: str, /, **values: object) -> str:
     return text.format(**values) if values else text
 
 
-def missing(lang: Lang, messages: list[str]) -> list[str]:
-    """Which of *messages* have no translation in *lang* (for the tests and ``kb check``)."""
-    catalog = _catalog(lang)
-    return [m for m in messages if m not in catalog]
-
-
 def load_all() -> None:
     """Read every catalog now (start-up), not on the first message."""
     for lang in LANGS:

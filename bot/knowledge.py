@@ -16,7 +16,7 @@ instead of a traceback.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -29,6 +29,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from bot.errors import KnowledgeBaseError
 from bot.languages import LANGS, Lang, fallback_chain
 from bot.normalize import fold
+from bot.office_hours import DEFAULT_HOURS
 
 Topic = Literal[
     "about",
@@ -98,6 +99,12 @@ class Centre(_Frozen):
     def tz(self) -> ZoneInfo:
         """The centre's time zone."""
         return ZoneInfo(self.timezone)
+
+    @property
+    def working_hours(self) -> Mapping[str, Sequence[str]]:
+        """The published office hours, else Monday to Friday 8-16 h (when staff answer)."""
+        hours = self.office_hours or DEFAULT_HOURS
+        return {str(day): spans for day, spans in hours.items()}
 
 
 class Entry(_Frozen):

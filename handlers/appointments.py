@@ -39,7 +39,6 @@ from bot.db import (
 )
 from bot.i18n import gettext
 from bot.languages import Lang, as_lang
-from bot.office_hours import DEFAULT_HOURS
 from handlers import relay
 from handlers.services import Context, Services, now, services, ui_language
 from handlers.staff import handoff_of, refuse_unless_staff
@@ -161,10 +160,9 @@ async def appointment_command(update: Update, context: Context) -> None:
         await message.reply_text("Bitte im Thema einer Familie verwenden.")
         return
     centre = s.assistant.kb.centre
-    hours = {str(d): v for d, v in (centre.office_hours or DEFAULT_HOURS).items()}
     moment = now()
     try:
-        starts_at, rest = parse_when(args, moment, centre.tz, hours)
+        starts_at, rest = parse_when(args, moment, centre.tz, centre.working_hours)
     except AppointmentError as exc:
         await message.reply_text(f"Nicht gebucht: {exc}")
         return
@@ -216,9 +214,8 @@ async def _change(update: Update, context: Context, args: list[str]) -> None:
                 f"Termin #{appointment.id} abgesagt; die Familie ist informiert."
             )
             return
-        hours = {str(d): v for d, v in (centre.office_hours or DEFAULT_HOURS).items()}
         try:
-            starts_at, _ = parse_when(args[2:], now(), centre.tz, hours)
+            starts_at, _ = parse_when(args[2:], now(), centre.tz, centre.working_hours)
         except AppointmentError as exc:
             await message.reply_text(f"Nicht verschoben: {exc}")
             return

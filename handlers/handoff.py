@@ -8,7 +8,6 @@ others (group -1) and stop them when they took a message.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Mapping, Sequence
 
 from babel.dates import format_date
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -26,7 +25,7 @@ from bot.db import CLOSED, HandoffRepository, RelayRepository
 from bot.handoff_phrases import asks_for_a_person
 from bot.i18n import gettext
 from bot.languages import NATIVE_NAMES, Lang, as_lang
-from bot.office_hours import DEFAULT_HOURS, is_open, next_opening
+from bot.office_hours import is_open, next_opening
 from handlers import keyboards, relay
 from handlers.services import (
     Context,
@@ -54,9 +53,7 @@ MSG_ENDED = "The conversation with the centre has ended. You can ask me again at
 def waiting_time(s: Services, lang: Lang) -> str:
     """When staff will answer: "usually within 2 hours" now, or "on Monday, 30 November"."""
     centre = s.assistant.kb.centre
-    hours: Mapping[str, Sequence[str]] = {
-        str(day): spans for day, spans in (centre.office_hours or DEFAULT_HOURS).items()
-    }
+    hours = centre.working_hours
     moment = now()
     if is_open(moment, hours, centre.tz):
         minutes = s.settings.handoff_reply_minutes

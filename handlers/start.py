@@ -20,7 +20,7 @@ WELCOME = (
     "Welcome! I am Wegweiser, the assistant of the integration centre. Write your question in "
     "your own language, or choose a topic below."
 )
-_TOPIC_OF_KB = {"school": "school_entry", "volunteering": "volunteering", "events": "events"}
+_TOPIC_OF_KB = {"school": "school_entry"}  # events and volunteering have views of their own
 
 
 def parse_deep_link(payload: str) -> tuple[str | None, Lang | None]:

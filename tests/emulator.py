@@ -11,6 +11,7 @@ import os
 import shutil
 import socket
 import subprocess
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -170,8 +171,6 @@ def start_bot(
     emulator: Emulator, token: str, database: Path, extra: dict[str, str] | None = None
 ) -> subprocess.Popen[bytes]:
     """``wegweiser run`` as a process, polling the emulator (logs go to *database*.log)."""
-    import sys
-
     env = {
         **os.environ,
         "WEGWEISER_TELEGRAM_TOKEN": token,
