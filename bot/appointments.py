@@ -13,7 +13,7 @@ from urllib.parse import quote_plus
 from zoneinfo import ZoneInfo
 
 from bot.errors import WegweiserError
-from bot.office_hours import is_open
+from bot.office_hours import is_holiday, is_open
 
 NIGHT_STARTS, NIGHT_ENDS = time(22, 0), time(7, 0)
 EVENING = time(21, 30)  # a reminder due at night goes out the evening before, at this time
@@ -63,11 +63,12 @@ def parse_when(
     words: Sequence[str],
     now: datetime,
     tz: ZoneInfo,
-    hours: Mapping[str, Sequence[str]],
+    hours: Mapping[str, Sequence[str]] | None,
 ) -> tuple[datetime, list[str]]:
     """Date and time from the first two words (``03.12. 10:30``, ``morgen 9:00`` …) and the rest.
 
-    Refused with the reason: unreadable, in the past, or outside office hours.
+    Refused with the reason: unreadable, in the past, on a public holiday, or outside the office
+    hours the centre has configured (none configured: any time of a working day is accepted).
     """
     if len(words) < 2:
         raise AppointmentError("Bitte Datum und Uhrzeit angeben, z. B. /appointment 03.12. 10:30")
@@ -82,7 +83,10 @@ def parse_when(
     when = datetime.combine(day, time(int(match[1]), int(match[2])), tz)
     if when <= now:
         raise AppointmentError("Dieser Zeitpunkt liegt in der Vergangenheit.")
-    if not is_open(when, hours, tz):
+    if hours is None:
+        if is_holiday(when.date()):
+            raise AppointmentError("Das ist ein Feiertag.")
+    elif not is_open(when, hours, tz):
         raise AppointmentError("Das ist außerhalb der Öffnungszeiten (oder ein Feiertag).")
     return when, list(words[2:])
 

@@ -8,18 +8,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal, Protocol
 
 from babel.dates import format_date, format_time
 
 from bot.bidi import for_reader
 from bot.event_status import status_line
 from bot.i18n import gettext, load_all
-from bot.knowledge import KnowledgeBase
+from bot.knowledge import Contact, Entry, KnowledgeBase
 from bot.language import LanguageDetector
-from bot.languages import NATIVE_NAMES, Lang
+from bot.languages import NATIVE_NAMES, Lang, as_lang
 from bot.matching import Band, Match, Matcher, Thresholds
 from bot.normalize import words
+from bot.semantic import Embedder, FusedMatcher, PassageStore, SemanticIndex, SemanticSettings
+from bot.smalltalk import SmallTalkMatcher
 from bot.stopwords import load_stopwords, stopwords_of
 
 MAX_QUESTION_CHARS = 1000
@@ -32,6 +34,25 @@ MSG_NO_MATCH = "Sorry, I could not find an answer to that. A person from the cen
 MSG_EMPTY = "Please type a question."
 MSG_TOO_LONG = "Your message is very long. I have read the first {count} characters."
 MSG_FALLBACK = "This answer is not available in {language} yet. Here it is in {fallback}:"
+MSG_CAN_DO = (
+    "Ask me about the integration centre's offers, for example school for newly arrived "
+    "children or volunteering, or ask for a person from the centre."
+)
+
+ReplyKind = Literal["answer", "redirect", "smalltalk", "unsure", "none"]
+
+
+class QuestionMatcher(Protocol):
+    """What the assistant needs of a matcher (lexical alone, or fused with the semantic one)."""
+
+    @property
+    def vocabulary_size(self) -> int:
+        """Number of distinct folded words indexed."""
+        ...
+
+    def match(self, text: str, limit: int = 3) -> Match:
+        """The band and the best candidates for *text*."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -56,11 +77,13 @@ class Reply:
     handoff_offered: bool = False
     answer_lang: Lang | None = None
     considered: tuple[tuple[str, float], ...] = ()  # (entry id, score) the matcher weighed
+    kind: ReplyKind = "none"
+    place: str | None = None  # the address under the answer (Telegram adds a map link)
 
     @property
     def confident(self) -> bool:
-        """True when the text is an answer from the knowledge base."""
-        return self.band is Band.CONFIDENT
+        """True when the text is an answer of the centre from the knowledge base."""
+        return self.band is Band.CONFIDENT and self.kind == "answer"
 
     def to_json(self) -> dict[str, Any]:
         """The JSON object ``wegweiser ask --json`` prints."""
@@ -70,6 +93,7 @@ class Reply:
             "entry": self.entry_id,
             "score": self.score,
             "confident": self.confident,
+            "kind": self.kind,
             "answer": self.text,
             "suggestions": [{"entry": s.entry_id, "title": s.title} for s in self.suggestions],
             "handoff_offered": self.handoff_offered,
@@ -80,11 +104,20 @@ class Assistant:
     """Answers questions from one centre's knowledge base."""
 
     def __init__(
-        self, kb: KnowledgeBase, matcher: Matcher, detector: LanguageDetector | None = None
+        self,
+        kb: KnowledgeBase,
+        matcher: QuestionMatcher,
+        detector: LanguageDetector | None = None,
+        *,
+        embedder: Embedder | None = None,
+        store: PassageStore | None = None,
     ) -> None:
         self.kb = kb
         self.matcher = matcher
         self.detector = detector or LanguageDetector()
+        self.smalltalk = SmallTalkMatcher(kb.smalltalk)
+        self.embedder = embedder
+        self.store = store
 
     @classmethod
     def for_knowledge_base(
@@ -93,11 +126,27 @@ class Assistant:
         *,
         detector: LanguageDetector | None = None,
         thresholds: Thresholds | None = None,
+        embedder: Embedder | None = None,
+        store: PassageStore | None = None,
+        semantic: SemanticSettings | None = None,
     ) -> Assistant:
-        """An assistant with the bundled stop words of the centre's languages."""
+        """An assistant with the bundled stop words; fused with *embedder*'s scores if given."""
         stopwords = load_stopwords(kb.centre.languages)
         detector = detector or LanguageDetector(lexicons=lexicons_of(kb), names=verbatim_names(kb))
-        return cls(kb, Matcher.from_knowledge_base(kb, stopwords, thresholds), detector)
+        lexical = Matcher.from_knowledge_base(kb, stopwords, thresholds)
+        matcher: QuestionMatcher = lexical
+        if embedder is not None:
+            matcher = FusedMatcher(lexical, SemanticIndex(kb, embedder, store, semantic))
+        return cls(kb, matcher, detector, embedder=embedder, store=store)
+
+    def with_knowledge_base(self, kb: KnowledgeBase) -> Assistant:
+        """A new assistant for an edited *kb*, with the same model and vector store."""
+        return Assistant.for_knowledge_base(kb, embedder=self.embedder, store=self.store)
+
+    @property
+    def semantic(self) -> bool:
+        """True when answers use the embedding model beside the lexical matcher."""
+        return isinstance(self.matcher, FusedMatcher)
 
     def warm_up(self) -> None:
         """Load language models, UI catalogs and date formats now, not on the first question."""
@@ -124,11 +173,16 @@ class Assistant:
             text = text[:MAX_QUESTION_CHARS]
             notes.append(MSG_TOO_LONG)
         detection = self.detector.detect(text, hint)
-        match = self.matcher.match(text) if text else Match(Band.NONE, ())
+        small_talk = self.smalltalk.find(text)
+        if small_talk is not None:
+            chosen = lang or _small_talk_lang(small_talk.langs, detection.lang, as_lang(hint))
+            body = f"{small_talk.item.answer_in(chosen)} {gettext(chosen, MSG_CAN_DO)}"
+            return Reply(question, chosen, Band.NONE, None, 0.0, body, kind="smalltalk")
         chosen = lang or detection.lang
-        prefix = [gettext(chosen, MSG_TOO_LONG, count=MAX_QUESTION_CHARS)] if notes else []
         if not any(ch.isalnum() for ch in text):  # empty, only emoji or punctuation
             return Reply(question, chosen, Band.NONE, None, 0.0, gettext(chosen, MSG_EMPTY))
+        match = self.matcher.match(text)
+        prefix = [gettext(chosen, MSG_TOO_LONG, count=MAX_QUESTION_CHARS)] if notes else []
         best = match.best
         considered = tuple((c.entry_id, c.score) for c in match.candidates)
         if match.band is Band.CONFIDENT and best is not None:
@@ -149,7 +203,7 @@ class Assistant:
             body = "\n".join([*prefix, gettext(chosen, MSG_UNSURE)])
             return Reply(
                 question, chosen, Band.UNSURE, best.entry_id, best.score, body, suggestions, True,
-                considered=considered,
+                considered=considered, kind="unsure",
             )  # fmt: skip
         body = "\n".join([*prefix, gettext(chosen, MSG_NO_MATCH)])
         score = best.score if best else 0.0
@@ -192,6 +246,10 @@ class Assistant:
         if event is not None:
             moment = now or datetime.now(UTC)
             parts.append(status_line(event, self.kb.centre.tz, lang, moment))
+        block = contact_block(self.kb, entry, lang, body)
+        if block:
+            parts.append(for_reader(block, lang))
+        place = self.kb.place_of(entry)
         return Reply(
             question,
             lang,
@@ -199,7 +257,10 @@ class Assistant:
             entry.id,
             1.0,
             "\n\n".join(parts),
+            handoff_offered=entry.kind == "redirect",
             answer_lang=answer_lang,
+            kind=entry.kind,
+            place=place.address if place else None,
         )
 
     def title(self, entry_id: str, lang: Lang) -> str:
@@ -209,6 +270,42 @@ class Assistant:
 
     def _suggestion(self, entry_id: str, lang: Lang) -> Suggestion:
         return Suggestion(entry_id, self.title(entry_id, lang))
+
+
+def contact_block(kb: KnowledgeBase, entry: Entry, lang: Lang, body: str) -> str:
+    """Where to go and whom to contact, verbatim, under an answer (what the body lacks of it).
+
+    ``📍 <address>`` of the entry's place, then ``☎ <phone> · ✉ <e-mail> — <role>: <name>`` of
+    its contact, so a family always knows whose number it is.
+    """
+    place, contact = kb.place_of(entry), kb.contact_of(entry)
+    lines = []
+    if place is not None and place.address and place.address not in body:
+        label = "" if place == contact else f" ({place.role_in(lang)})"
+        lines.append(f"📍 {place.address}{label}")
+    if contact is not None:
+        values = [v for v in (contact.phone, contact.email) if v]
+        reach = [f"{icon} {v}" for icon, v in (("☎", contact.phone), ("✉", contact.email)) if v]
+        told = all(v in body for v in values) and (not contact.name or contact.name in body)
+        if reach and not told:
+            lines.append(" · ".join(reach) + f" — {_who(contact, lang)}")
+        elif not reach and contact != place and contact.address and contact.address not in body:
+            lines.append(f"📍 {contact.address} ({_who(contact, lang)})")
+    return "\n".join(lines)
+
+
+def _who(contact: Contact, lang: Lang) -> str:
+    role = contact.role_in(lang)
+    return f"{role}: {contact.name}" if contact.name and contact.name not in role else role
+
+
+def _small_talk_lang(phrased_in: frozenset[Lang], detected: Lang, hint: Lang | None) -> Lang:
+    """The detected language if the phrasing is one of it ("hallo" is de and ro), else the
+    user's Telegram language if it is, else the phrasing's language."""
+    for candidate in (detected, hint):
+        if candidate is not None and candidate in phrased_in:
+            return candidate
+    return min(phrased_in) if phrased_in else detected
 
 
 def lexicons_of(kb: KnowledgeBase) -> dict[Lang, frozenset[str]]:

@@ -11,6 +11,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from bot.assistant import Assistant, Reply
+from bot.embedder import DiskStore, load_embedder
 from bot.errors import ConfigurationError, KnowledgeBaseError
 from bot.knowledge import check_knowledge_base, format_report, load_knowledge_base
 from bot.languages import LANGS, Lang, as_lang
@@ -57,8 +58,12 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _assistant(kb_dir: Path | None) -> Assistant:
-    directory = kb_dir or load_settings().kb
-    return Assistant.for_knowledge_base(load_knowledge_base(directory))
+    """The assistant for *kb_dir* (else WEGWEISER_KB), with the embedding model unless off."""
+    settings = load_settings()
+    kb = load_knowledge_base(kb_dir or settings.kb)
+    embedder = load_embedder() if settings.semantic else None
+    store = DiskStore(settings.cache_dir) if embedder is not None else None
+    return Assistant.for_knowledge_base(kb, embedder=embedder, store=store)
 
 
 def _questions(args: argparse.Namespace) -> Iterable[str]:

@@ -1,7 +1,13 @@
 """Measure answer quality on labelled questions (used by the tests and ``bench/accuracy.py``).
 
-A labelled file is a YAML list of ``{lang, q, expect, kind}``: ``expect`` is the entry id the
-question is about, or null when the knowledge base has no answer for it (out of scope).
+A labelled file is a YAML list of ``{lang, q, expect, also, expect_text, kind}``: ``expect`` is the
+entry id the question is about (``also``: others that answer it as well), or null when the centre
+has no answer for it (out of scope: small talk, other authorities, anything else);
+``expect_text`` lists the facts (verbatim: an address, a phone number, a programme's name) that a
+right answer must contain.
+
+The figure that counts is :attr:`Tally.answered_rate`: the share of in-scope questions that got a
+confident answer containing every expected fact (or, with no fact listed, the right entry).
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ from statistics import quantiles
 import yaml
 
 from bot.assistant import Assistant
+from bot.bidi import strip_isolates
 from bot.languages import LANGS, Lang, as_lang
 
 
@@ -27,6 +34,13 @@ class Labelled:
     question: str
     expect: str | None
     kind: str
+    also: tuple[str, ...] = ()
+    expect_text: tuple[str, ...] = ()
+
+    @property
+    def right_entries(self) -> frozenset[str]:
+        """The entries that answer the question."""
+        return frozenset((self.expect, *self.also)) if self.expect else frozenset()
 
 
 @dataclass(frozen=True)
@@ -38,16 +52,27 @@ class Outcome:
     confident: bool
     lang: Lang
     seconds: float
+    text: str = ""
 
     @property
     def top1(self) -> bool:
-        """In scope and the best candidate is the expected entry."""
-        return self.item.expect is not None and self.best == self.item.expect
+        """In scope and the best candidate is one of the right entries."""
+        return self.best in self.item.right_entries
+
+    @property
+    def answered(self) -> bool:
+        """In scope, confident, and the answer holds every expected fact (or is the right one)."""
+        if self.item.expect is None or not self.confident:
+            return False
+        if self.item.expect_text:
+            folded = self.text.casefold()
+            return all(fact.casefold() in folded for fact in self.item.expect_text)
+        return self.top1
 
     @property
     def false_confident(self) -> bool:
         """A confident answer that is wrong (or any confident answer out of scope)."""
-        return self.confident and self.best != self.item.expect
+        return self.confident and not self.top1 and not self.answered
 
 
 @dataclass
@@ -56,6 +81,7 @@ class Tally:
 
     in_scope: int = 0
     top1: int = 0
+    answered: int = 0
     confident_right: int = 0
     confident_wrong: int = 0
     out_of_scope: int = 0
@@ -73,6 +99,7 @@ class Tally:
             return
         self.in_scope += 1
         self.top1 += outcome.top1
+        self.answered += outcome.answered
         self.confident_right += outcome.confident and outcome.top1
         self.confident_wrong += outcome.false_confident
 
@@ -80,6 +107,16 @@ class Tally:
     def top1_rate(self) -> float:
         """Share of in-scope questions whose best candidate is right."""
         return self.top1 / self.in_scope if self.in_scope else 1.0
+
+    @property
+    def answered_rate(self) -> float:
+        """Share of in-scope questions answered confidently with the needed fact."""
+        return self.answered / self.in_scope if self.in_scope else 1.0
+
+    @property
+    def refused_rate(self) -> float:
+        """Share of out-of-scope questions not answered as if the centre knew."""
+        return 1.0 - self.false_answer_rate if self.out_of_scope else 1.0
 
     @property
     def false_answer_rate(self) -> float:
@@ -114,8 +151,27 @@ def load_labelled(path: Path) -> list[Labelled]:
         lang = as_lang(str(raw["lang"]))
         if lang is None:
             raise ValueError(f"{path}: unknown language {raw['lang']!r}")
-        items.append(Labelled(lang, str(raw["q"]), raw.get("expect"), str(raw.get("kind", ""))))
+        items.append(
+            Labelled(
+                lang,
+                str(raw["q"]),
+                raw.get("expect"),
+                str(raw.get("kind", "")),
+                tuple(str(a) for a in raw.get("also") or ()),
+                tuple(str(t) for t in raw.get("expect_text") or ()),
+            )
+        )
     return items
+
+
+def load_set(folder: Path, centre: str) -> list[Labelled]:
+    """Every labelled file of *centre* in *folder* (``<centre>.yaml``, ``extra-<centre>.yaml``)."""
+    return [
+        item
+        for name in (f"{centre}.yaml", f"extra-{centre}.yaml")
+        if (folder / name).exists()
+        for item in load_labelled(folder / name)
+    ]
 
 
 def evaluate(assistant: Assistant, items: Iterable[Labelled]) -> list[Outcome]:
@@ -125,7 +181,8 @@ def evaluate(assistant: Assistant, items: Iterable[Labelled]) -> list[Outcome]:
         started = time.perf_counter()
         reply = assistant.reply(item.question)
         elapsed = time.perf_counter() - started
-        outcomes.append(Outcome(item, reply.entry_id, reply.confident, reply.lang, elapsed))
+        text = strip_isolates(reply.text)
+        outcomes.append(Outcome(item, reply.entry_id, reply.confident, reply.lang, elapsed, text))
     return outcomes
 
 

@@ -4,9 +4,15 @@ Layout of one knowledge base folder::
 
     centre.yaml          the centre: name, address, phone, office hours, time zone, languages
     entries/<id>.yaml    one entry per file: questions and answers in every language
-    contacts.yaml        contact persons by role and topic
+    contacts.yaml        contact persons and desks: role, name, address, phone, e-mail
     events.yaml          dated events
     templates.yaml       canned replies for staff (``/reply <id>``)
+    smalltalk.yaml       optional: more small talk (greetings, thanks …) beside the bundled table
+
+An entry is an answer of the centre (``kind: answer``) or says that another authority handles the
+question (``kind: redirect``). Under every answer the assistant shows where to go (``place``) and
+whom to contact (``contact``): ids from ``contacts.yaml``, the centre's own card when left out,
+``none`` for nothing.
 
 :func:`check_knowledge_base` collects every problem with file and field;
 :func:`load_knowledge_base` raises :class:`~bot.errors.KnowledgeBaseError` with that report
@@ -29,7 +35,6 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from bot.errors import KnowledgeBaseError
 from bot.languages import LANGS, Lang, fallback_chain
 from bot.normalize import fold
-from bot.office_hours import DEFAULT_HOURS
 
 Topic = Literal[
     "about",
@@ -45,8 +50,15 @@ Topic = Literal[
     "anti_racism",
     "teachers",
     "politics",
+    "other_authorities",
 ]
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+EntryKind = Literal["answer", "redirect"]
+# Topics whose answers must tell a family where to go or whom to call.
+TOPICS_NEEDING_CONTACT: frozenset[str] = frozenset(
+    {"about", "contacts", "school_entry", "volunteering"}
+)
+NO_CONTACT = "none"
 Slug = Annotated[str, Field(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=48)]
 NonEmpty = Annotated[str, Field(min_length=1)]
 
@@ -73,6 +85,7 @@ class Centre(_Frozen):
     office_hours: dict[Weekday, tuple[str, ...]] | None = None
     timezone: str = "Europe/Berlin"
     languages: tuple[Lang, ...] = LANGS
+    card: Slug | None = None  # the contact (contacts.yaml) that is the centre's own card
     source: NonEmpty
 
     @field_validator("office_hours")
@@ -84,6 +97,11 @@ class Centre(_Frozen):
             for span in ranges:
                 if not _TIME_RANGE.match(span):
                     raise ValueError(f"{day}: '{span}' is not a time range like 09:00-12:30")
+                start, end = span.split("-")
+                if start >= end:
+                    raise ValueError(f"{day}: '{span}' ends before it starts")
+        if value is not None and not any(value.values()):
+            raise ValueError("no opening time on any day (leave office_hours out if none)")
         return value
 
     @field_validator("timezone")
@@ -101,19 +119,23 @@ class Centre(_Frozen):
         return ZoneInfo(self.timezone)
 
     @property
-    def working_hours(self) -> Mapping[str, Sequence[str]]:
-        """The published office hours, else Monday to Friday 8-16 h (when staff answer)."""
-        hours = self.office_hours or DEFAULT_HOURS
-        return {str(day): spans for day, spans in hours.items()}
+    def working_hours(self) -> Mapping[str, Sequence[str]] | None:
+        """The published office hours, or None where the centre publishes none."""
+        if not self.office_hours:
+            return None
+        return {str(day): spans for day, spans in self.office_hours.items()}
 
 
 class Entry(_Frozen):
     """One question-and-answer topic, in every language."""
 
     id: Slug
+    kind: EntryKind = "answer"
     topic: Topic
     source: NonEmpty
     last_reviewed: date
+    place: Slug | None = None  # contact id whose address is shown; None: the centre's card
+    contact: Slug | None = None  # contact id whose phone/e-mail/name is shown; None: the card
     related: tuple[Slug, ...] = ()
     event: Slug | None = None
     keywords: tuple[NonEmpty, ...] = ()
@@ -149,6 +171,28 @@ class Contact(_Frozen):
     email: str | None = None
     address: str | None = None
     source: NonEmpty
+
+    def role_in(self, lang: Lang) -> str:
+        """The role in *lang* or the nearest fallback."""
+        for candidate in (*fallback_chain(lang), *self.role):
+            if candidate in self.role:
+                return self.role[candidate]
+        return self.name or self.id
+
+
+class SmallTalk(_Frozen):
+    """A greeting, thanks, "how are you" …: phrasings and a short friendly reply per language."""
+
+    id: Slug
+    questions: dict[Lang, tuple[NonEmpty, ...]]
+    answers: dict[Lang, NonEmpty]
+
+    def answer_in(self, lang: Lang) -> str:
+        """The reply in *lang* or the nearest fallback."""
+        for candidate in (*fallback_chain(lang), *self.answers):
+            if candidate in self.answers:
+                return self.answers[candidate]
+        return ""
 
 
 class Template(_Frozen):
@@ -214,10 +258,47 @@ class KnowledgeBase:
     contacts: tuple[Contact, ...] = ()
     events: tuple[Event, ...] = ()
     templates: tuple[Template, ...] = ()
+    smalltalk: tuple[SmallTalk, ...] = ()
     _by_id: Mapping[str, Entry] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_by_id", {e.id: e for e in self.entries})
+
+    def card(self) -> Contact:
+        """The centre's own contact card: ``centre.card``, a contact 'centre', or centre.yaml."""
+        wanted = self.centre.card or "centre"
+        found = self.contact(wanted)
+        if found is not None:
+            return found
+        c = self.centre
+        return Contact(
+            id="centre",
+            role={lang: c.name for lang in c.languages} or {"de": c.name},
+            phone=c.phone,
+            fax=c.fax,
+            email=c.email,
+            address=c.address,
+            source=c.source,
+        )
+
+    def contact(self, contact_id: str) -> Contact | None:
+        """The contact with this id, or None."""
+        return next((c for c in self.contacts if c.id == contact_id), None)
+
+    def place_of(self, entry: Entry) -> Contact | None:
+        """Where to go for *entry* (its ``place``, else the centre's card; None for 'none')."""
+        return self._resolve(entry.place)
+
+    def contact_of(self, entry: Entry) -> Contact | None:
+        """Whom to contact for *entry* (its ``contact``, else the card; None for 'none')."""
+        return self._resolve(entry.contact)
+
+    def _resolve(self, contact_id: str | None) -> Contact | None:
+        if contact_id == NO_CONTACT:
+            return None
+        if contact_id is None:
+            return self.card()
+        return self.contact(contact_id) or self.card()
 
     def entry(self, entry_id: str) -> Entry | None:
         """The entry with this id, or None."""
@@ -335,14 +416,92 @@ def _entry_files(collector: _Collector, directory: Path) -> Iterator[Path]:
     yield from files
 
 
+# Facts that stay verbatim in every language: phone numbers and postcodes (5+ digits, maybe
+# with separators), e-mail addresses and web addresses.
+_VERBATIM_FACT = re.compile(
+    r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
+    r"|(?:https?://|www\.)[^\s,;)]+[^\s,;).:]"
+    r"|\+?\d[\d /-]{3,}\d"
+)
+
+
+def verbatim_facts(text: str) -> set[str]:
+    """Phone numbers, postcodes, e-mail and web addresses in *text* (digits compared bare)."""
+    found = set()
+    for match in _VERBATIM_FACT.findall(text):
+        digits = re.sub(r"\D", "", match)
+        if "@" in match or "www." in match or "://" in match:
+            found.add(match.rstrip("."))
+        elif len(digits) >= 5:
+            found.add(digits)
+    return found
+
+
+def _check_contacts_of(
+    collector: _Collector,
+    path: Path,
+    entry: Entry,
+    by_id: Mapping[str, Contact],
+    card: Contact | None,
+) -> None:
+    """Contact ids exist, and answers of topics that need one tell where to go or whom to call."""
+    resolved: list[Contact | None] = []
+    for field_name in ("place", "contact"):
+        wanted = getattr(entry, field_name)
+        if wanted is None:
+            resolved.append(card)
+        elif wanted == NO_CONTACT:
+            resolved.append(None)
+        elif wanted not in by_id:
+            collector.error(path, field_name, f"no contact with id '{wanted}' in contacts.yaml")
+            return
+        else:
+            resolved.append(by_id[wanted])
+    if card is None:  # centre.yaml is broken (reported there): the card cannot be judged
+        return
+    if entry.kind == "answer" and entry.topic in TOPICS_NEEDING_CONTACT:
+        place, contact = resolved
+        useful = (place is not None and place.address) or (
+            contact is not None and (contact.phone or contact.email or contact.address)
+        )
+        if not useful:
+            collector.error(
+                path,
+                "place",
+                f"a '{entry.topic}' answer must say where to go or whom to contact: "
+                "give place/contact ids from contacts.yaml with an address or a phone",
+            )
+
+
+def _check_verbatim(collector: _Collector, path: Path, entry: Entry) -> None:
+    """Numbers, e-mails and web addresses of every translation are those of the German."""
+    german = entry.answers.get("de")
+    if german is None:
+        return
+    expected = verbatim_facts(german)
+    for lang, text in entry.answers.items():
+        if lang == "de":
+            continue
+        found = verbatim_facts(text)
+        for extra in sorted(found - expected):
+            collector.error(
+                path, f"answers.{lang}", f"'{extra}' differs from the German answer's facts"
+            )
+        for missing in sorted(expected - found):
+            collector.warn(path, f"answers.{lang}", f"'{missing}' of the German answer is missing")
+
+
 def _check_entries(
     collector: _Collector,
     centre: Centre | None,
     entries: list[tuple[Path, Entry]],
     events: tuple[Event, ...],
     today: date,
+    contacts: tuple[Contact, ...] = (),
+    card: Contact | None = None,
 ) -> None:
     languages = centre.languages if centre else LANGS
+    contacts_by_id = {c.id: c for c in contacts}
     seen_ids: dict[str, Path] = {}
     seen_phrasings: dict[str, tuple[str, Path]] = {}
     ids = {entry.id for _, entry in entries}
@@ -378,6 +537,8 @@ def _check_entries(
                 collector.warn(path, "related", "an entry is not related to itself")
         if entry.event and entry.event not in event_ids:
             collector.error(path, "event", f"no event with id '{entry.event}' in events.yaml")
+        _check_contacts_of(collector, path, entry, contacts_by_id, card)
+        _check_verbatim(collector, path, entry)
         if today - entry.last_reviewed > REVIEW_MAX_AGE:
             collector.warn(
                 path, "last_reviewed", f"not reviewed since {entry.last_reviewed.isoformat()}"
@@ -418,19 +579,38 @@ def check_knowledge_base(
         ids = [item.id for item in items]
         for duplicate in sorted({i for i in ids if ids.count(i) > 1}):
             collector.error(path, "id", f"duplicate {kind} id '{duplicate}'")
+    smalltalk = _smalltalk(collector, directory / "smalltalk.yaml")
     entries: list[tuple[Path, Entry]] = []
     for path in _entry_files(collector, directory):
         entry = collector.validate(Entry, collector.read_yaml(path), path)
         if entry is not None:
             entries.append((path, entry))
-    _check_entries(collector, centre, entries, events, today)
+    card = None
+    if centre is not None:
+        draft = KnowledgeBase(directory, centre, (), contacts)
+        if centre.card and draft.contact(centre.card) is None:
+            collector.error(
+                centre_path, "card", f"no contact with id '{centre.card}' in contacts.yaml"
+            )
+        card = draft.card()
+    _check_entries(collector, centre, entries, events, today, contacts, card)
     problems = collector.problems
     if centre is None or any(p.level == "error" for p in problems):
         return None, problems
     kb = KnowledgeBase(
-        directory, centre, tuple(e for _, e in entries), contacts, events, templates
+        directory, centre, tuple(e for _, e in entries), contacts, events, templates, smalltalk
     )
     return kb, problems
+
+
+BUNDLED_SMALLTALK = Path(__file__).parent / "data" / "smalltalk.yaml"
+
+
+def _smalltalk(collector: _Collector, path: Path) -> tuple[SmallTalk, ...]:
+    """The bundled small-talk table, with the centre's own items added or replacing by id."""
+    bundled = {t.id: t for t in _list_of(collector, BUNDLED_SMALLTALK, "smalltalk", SmallTalk)}
+    own = {t.id: t for t in _list_of(collector, path, "smalltalk", SmallTalk)}
+    return tuple({**bundled, **own}.values())
 
 
 def format_report(problems: list[Problem]) -> str:

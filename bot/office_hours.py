@@ -7,8 +7,6 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-# Used when the knowledge base gives no hours: staff answer on working days.
-DEFAULT_HOURS: dict[str, tuple[str, ...]] = {day: ("08:00-16:00",) for day in WEEKDAYS[:5]}
 
 
 def easter_sunday(year: int) -> date:
@@ -42,6 +40,11 @@ def nrw_holidays(year: int) -> set[date]:
         date(year, 12, 25),
         date(year, 12, 26),
     }
+
+
+def is_holiday(day: date) -> bool:
+    """True on an NRW public holiday."""
+    return day in nrw_holidays(day.year)
 
 
 def _spans(

@@ -26,6 +26,11 @@ class Settings(BaseSettings):
     telegram_token: SecretStr | None = None
     telegram_api_url: AnyHttpUrl = AnyHttpUrl("https://api.telegram.org")
     kb: Path = DEFAULT_KB
+    # Meaning-based matching with the bundled embedding model beside the lexical matcher; "off"
+    # answers with the lexical matcher alone (also automatic where the model cannot be loaded).
+    semantic: bool = True
+    # Where the knowledge bases' embeddings are kept, so a restart does not compute them again.
+    cache_dir: Path = PROJECT_ROOT / ".cache" / "embeddings"
     database_url: str = "sqlite+aiosqlite:///wegweiser.db"
     webhook_url: AnyHttpUrl | None = None
     webhook_listen: str = "127.0.0.1"
@@ -40,8 +45,9 @@ class Settings(BaseSettings):
     # these user ids if given, else the members of the staff group.
     staff_chat_id: int | None = None
     staff_user_ids: Annotated[list[int], NoDecode] = []
-    # "usually within …" during office hours
-    handoff_reply_minutes: int = Field(default=120, ge=1)
+    # "usually within …" during office hours, if the centre promises a reply time; unset: staff
+    # answer "as soon as they can" (no promise the centre has not made).
+    handoff_reply_minutes: int | None = Field(default=None, ge=1)
     # An iCalendar feed (URL or file) the centre publishes; its events join the knowledge base's.
     events_ics: str | None = None
     # Appointment reminders: how long before (e.g. "24h,2h", minutes like "90m" allowed).

@@ -23,7 +23,7 @@ from telegram.ext import (
 
 from bot.db import CLOSED, HandoffRepository, RelayRepository
 from bot.handoff_phrases import asks_for_a_person
-from bot.i18n import gettext
+from bot.i18n import gettext, ngettext
 from bot.languages import NATIVE_NAMES, Lang, as_lang
 from bot.office_hours import is_open, next_opening
 from handlers import keyboards, relay
@@ -42,6 +42,7 @@ END = "end"
 RATE = r"^rate:(\d{1,9}):([1-5])$"
 
 MSG_WITHIN = "A person from the centre will answer you here, usually within {wait}."
+MSG_SOON = "A person from the centre will answer you here as soon as they can."
 MSG_CLOSED_NOW = "The centre is closed right now. A person will answer you here on {day}."
 MSG_QUIET = (
     "Until then I stay quiet: everything you write here goes to the centre. "
@@ -51,16 +52,19 @@ MSG_ENDED = "The conversation with the centre has ended. You can ask me again at
 
 
 def waiting_time(s: Services, lang: Lang) -> str:
-    """When staff will answer: "usually within 2 hours" now, or "on Monday, 30 November"."""
+    """When staff will answer: "usually within 2 hours", "on Monday, 30 November", or "as soon
+    as they can" where the centre has configured neither office hours nor a reply time."""
     centre = s.assistant.kb.centre
     hours = centre.working_hours
     moment = now()
-    if is_open(moment, hours, centre.tz):
-        minutes = s.settings.handoff_reply_minutes
+    minutes = s.settings.handoff_reply_minutes
+    if hours is None or is_open(moment, hours, centre.tz):
+        if minutes is None:
+            return gettext(lang, MSG_SOON)
         wait = (
-            gettext(lang, "{count} hours", count=minutes // 60)
+            ngettext(lang, "{count} hour", "{count} hours", minutes // 60)
             if minutes >= 120 and minutes % 60 == 0
-            else gettext(lang, "{count} minutes", count=minutes)
+            else ngettext(lang, "{count} minute", "{count} minutes", minutes)
         )
         return gettext(lang, MSG_WITHIN, wait=wait)
     opening = next_opening(moment, hours, centre.tz)

@@ -6,6 +6,7 @@ import re
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.appointments import map_link
 from bot.assistant import Reply
 from bot.i18n import gettext
 from bot.languages import LANGS, NATIVE_NAMES, Lang
@@ -82,10 +83,17 @@ def feedback_buttons(lang: Lang, entry_id: str) -> InlineKeyboardMarkup:
     )
 
 
-def for_reply(reply: Reply) -> InlineKeyboardMarkup:
-    """Feedback under an answer; suggestions when unsure; a person when nothing matched."""
+def for_reply(reply: Reply) -> InlineKeyboardMarkup | None:
+    """Feedback (and a map link) under an answer; suggestions when unsure; a person when the
+    centre has no answer; nothing under small talk."""
+    if reply.kind == "smalltalk":
+        return None
     if reply.confident and reply.entry_id:
-        return feedback_buttons(reply.lang, reply.entry_id)
+        rows = list(feedback_buttons(reply.lang, reply.entry_id).inline_keyboard)
+        if reply.place:
+            label = gettext(reply.lang, "Show on the map")
+            rows.append((InlineKeyboardButton(label, url=map_link(reply.place)),))
+        return InlineKeyboardMarkup(rows)
     if reply.suggestions:
         return entry_buttons(reply.lang, [(s.entry_id, s.title) for s in reply.suggestions])
     return person_only(reply.lang)

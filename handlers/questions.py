@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from telegram import Message, Update
 from telegram.constants import MessageLimit
 from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filters
@@ -37,7 +39,10 @@ async def answer_question(update: Update, context: Context) -> None:
         return
     s = services(context)
     chosen = await remembered_language(update, context)
-    reply = s.assistant.reply(message.text, lang=chosen, hint=hint_of(update))
+    # In a thread: the embedding model runs for ~10 ms, and other families must not wait for it.
+    reply = await asyncio.to_thread(
+        s.assistant.reply, message.text, lang=chosen, hint=hint_of(update)
+    )
     if update.effective_chat is not None:
         s.remember_reply(update.effective_chat.id, reply)
     if reply.band is Band.NONE and reply.handoff_offered:

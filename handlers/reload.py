@@ -13,7 +13,6 @@ from pathlib import Path
 from telegram import Update
 from telegram.ext import Application, CommandHandler
 
-from bot.assistant import Assistant
 from bot.knowledge import check_knowledge_base, format_report
 from handlers.events import announce_new_dates
 from handlers.services import Context, services
@@ -40,7 +39,7 @@ async def reload_knowledge(context: Context) -> str:
         errors = [p for p in problems if p.level == "error"]
         report = format_report(errors)[:MAX_REPORT]
         return f"Die geänderte Wissensbasis hat Fehler; die bisherige bleibt in Betrieb.\n{report}"
-    assistant = await asyncio.to_thread(Assistant.for_knowledge_base, kb)
+    assistant = await asyncio.to_thread(s.assistant.with_knowledge_base, kb)
     await asyncio.to_thread(assistant.warm_up)
     s.assistant = assistant
     told = await announce_new_dates(context, old.events, kb.events, kb)

@@ -13,10 +13,16 @@ import socket
 import subprocess
 import sys
 import time
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 import httpx
+
+from bot.embedder import DiskStore, load_embedder
+from bot.knowledge import load_knowledge_base
+from bot.semantic import SemanticIndex
+from bot.settings import DEFAULT_KB, load_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE = ROOT.parent / "shared" / "telegram-emulator"
@@ -167,10 +173,19 @@ class BotOutput:
         ]
 
 
+@cache
+def warm_embeddings(kb: Path = DEFAULT_KB) -> None:
+    """Embed *kb* into the shared cache once, so the bot process starts in about a second."""
+    embedder = load_embedder()
+    if embedder is not None:
+        SemanticIndex(load_knowledge_base(kb), embedder, DiskStore(load_settings().cache_dir))
+
+
 def start_bot(
     emulator: Emulator, token: str, database: Path, extra: dict[str, str] | None = None
 ) -> subprocess.Popen[bytes]:
     """``wegweiser run`` as a process, polling the emulator (logs go to *database*.log)."""
+    warm_embeddings(Path((extra or {}).get("WEGWEISER_KB", DEFAULT_KB)))
     env = {
         **os.environ,
         "WEGWEISER_TELEGRAM_TOKEN": token,

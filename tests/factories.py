@@ -70,6 +70,7 @@ def small_kb(root: Path) -> Path:
     school = entry(
         "school",
         "school_entry",
+        place="school-desk",
         questions={
             "de": ["Wo melde ich mein Kind in der Schule an?", "Schulanmeldung", "Schulplatz"],
             "en": ["Where do I register my child for school?", "school place", "school entry"],
@@ -107,4 +108,11 @@ def small_kb(root: Path) -> Path:
         "place": "vor dem Kultur- und Stadthistorischen Museum",
         "source": "test",
     }
-    return write_kb(root, [school, tutoring, festival], events=[event])
+    desk = {
+        "id": "school-desk",
+        "role": {"de": "Beratung Seiteneinsteiger", "en": "School entry counselling"},
+        "topics": ["school_entry"],
+        "address": "Flachsmarkt 15, 12345 Testhausen",
+        "source": "test",
+    }
+    return write_kb(root, [school, tutoring, festival], events=[event], contacts=[desk])

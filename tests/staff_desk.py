@@ -49,13 +49,14 @@ class Desk(Bot):
 
 
 async def start_desk(
-    database_url: str, api: FakeTelegram, assistant: Assistant | None = None
+    database_url: str, api: FakeTelegram, assistant: Assistant | None = None, **overrides: Any
 ) -> Application:  # type: ignore[type-arg]
     settings = Settings(
         telegram_token=TOKEN,
         database_url=database_url,
         staff_chat_id=STAFF_CHAT,
         staff_user_ids=[ANNA, BERND],
+        **overrides,
     )
     app = build_application(settings, assistant or duisburg(), request=api)
     await app.initialize()
@@ -72,18 +73,23 @@ async def stop_desk(app: Application) -> None:  # type: ignore[type-arg]
 async def desk(database_url: str) -> AsyncIterator[Desk]:
     api = FakeTelegram()
     app = await start_desk(database_url, api)
-    services = app.bot_data[SERVICES]
-    async with services.sessions() as session:  # PostgreSQL is shared by the run
-        for model in (EventSubscription, Reminder, Appointment, RelayMessage, Handoff, User,
-                      Feedback, UnansweredQuestion):  # fmt: skip
-            await session.execute(delete(model))
-        await session.commit()
-    services.with_staff.clear()
+    await clear_tables(app)
     api.clear()
     try:
         yield Desk(app, api)
     finally:
         await stop_desk(app)
+
+
+async def clear_tables(app: Application) -> None:  # type: ignore[type-arg]
+    """Empty every table a desk test writes (PostgreSQL is shared by the run)."""
+    services = app.bot_data[SERVICES]
+    async with services.sessions() as session:
+        for model in (EventSubscription, Reminder, Appointment, RelayMessage, Handoff, User,
+                      Feedback, UnansweredQuestion):  # fmt: skip
+            await session.execute(delete(model))
+        await session.commit()
+    services.with_staff.clear()
 
 
 async def open_topic(desk: Desk, lang: str = "ar") -> int:

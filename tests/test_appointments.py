@@ -15,9 +15,11 @@ from bot.appointments import (
     parse_when,
     reminder_times,
 )
-from bot.office_hours import DEFAULT_HOURS
+from bot.office_hours import WEEKDAYS
 
 BERLIN = ZoneInfo("Europe/Berlin")
+# Hours a centre might configure (the bundled knowledge bases publish none).
+WEEKDAY_HOURS = {day: ("08:00-16:00",) for day in WEEKDAYS[:5]}
 NOW = datetime(2026, 11, 23, 11, 0, tzinfo=BERLIN)  # a Monday
 
 
@@ -32,7 +34,7 @@ NOW = datetime(2026, 11, 23, 11, 0, tzinfo=BERLIN)  # a Monday
     ],
 )
 def test_dates_staff_type(words: list[str], expected: datetime) -> None:
-    when, rest = parse_when([*words, "Flachsmarkt"], NOW, BERLIN, DEFAULT_HOURS)
+    when, rest = parse_when([*words, "Flachsmarkt"], NOW, BERLIN, WEEKDAY_HOURS)
     assert when == expected
     assert rest == ["Flachsmarkt"]
 
@@ -52,7 +54,7 @@ def test_dates_staff_type(words: list[str], expected: datetime) -> None:
 )
 def test_refused_with_the_reason(words: list[str], reason: str) -> None:
     with pytest.raises(AppointmentError, match=reason):
-        parse_when(words, NOW, BERLIN, DEFAULT_HOURS)
+        parse_when(words, NOW, BERLIN, WEEKDAY_HOURS)
 
 
 def test_offsets() -> None:
@@ -100,7 +102,7 @@ def test_summer_time_changes(
     starts: datetime, starts_utc: datetime, two_days_before_utc: datetime
 ) -> None:
     words = [starts.strftime("%Y-%m-%d"), starts.strftime("%H:%M")]
-    when, _ = parse_when(words, datetime(2026, 1, 5, 10, 0, tzinfo=BERLIN), BERLIN, DEFAULT_HOURS)
+    when, _ = parse_when(words, datetime(2026, 1, 5, 10, 0, tzinfo=BERLIN), BERLIN, WEEKDAY_HOURS)
     assert when.astimezone(UTC) == starts_utc
     stored = when.astimezone(UTC)  # what the database keeps
     [due] = reminder_times(stored, parse_offsets("48h"), BERLIN, datetime(2026, 1, 5, tzinfo=UTC))

@@ -7,12 +7,18 @@ from pathlib import Path
 
 import pytest
 
-from bot.assistant import MAX_QUESTION_CHARS, MSG_EMPTY, Assistant
+from bot.assistant import MAX_QUESTION_CHARS, MSG_EMPTY, MSG_FALLBACK, Assistant
 from bot.i18n import gettext
 from bot.knowledge import load_knowledge_base
+from bot.languages import NATIVE_NAMES
 from bot.matching import Band
 from tests.factories import small_kb
 
+SCHOOL_EN = "Counselling is at the Internationales Zentrum, Flachsmarkt 15."
+SCHOOL_CONTACTS_EN = (
+    "📍 Flachsmarkt 15, 12345 Testhausen (School entry counselling)\n"
+    "☎ 01234 5678 · ✉ ki@testhausen.example — Kommunales Integrationszentrum Testhausen"
+)
 AFTER = datetime(2026, 11, 23, 12, tzinfo=UTC)
 BEFORE = datetime(2016, 6, 1, 12, tzinfo=UTC)
 
@@ -26,17 +32,35 @@ def assistant(tmp_path_factory: pytest.TempPathFactory) -> Assistant:
 def test_confident_answer_in_the_question_language(assistant: Assistant) -> None:
     reply = assistant.reply("Where do I register my child for school?")
     assert (reply.band, reply.entry_id, reply.lang) == (Band.CONFIDENT, "school", "en")
-    assert reply.text == "Counselling is at the Internationales Zentrum, Flachsmarkt 15."
+    assert reply.text == "\n\n".join([SCHOOL_EN, SCHOOL_CONTACTS_EN])
+    assert reply.place == "Flachsmarkt 15, 12345 Testhausen"
     assert not reply.handoff_offered
+
+
+def test_every_answer_says_where_to_go_and_whom_to_contact(assistant: Assistant) -> None:
+    """The place's address and the contact's phone and e-mail, verbatim, with whose they are."""
+    reply = assistant.reply("Wo melde ich mein Kind in der Schule an?")
+    assert reply.text.split("\n\n")[1] == (
+        "📍 Flachsmarkt 15, 12345 Testhausen (Beratung Seiteneinsteiger)\n"
+        "☎ 01234 5678 · ✉ ki@testhausen.example — Kommunales Integrationszentrum Testhausen"
+    )
+    tutoring = assistant.reply("Nachhilfe")  # no place of its own: the centre's card
+    assert tutoring.text.split("\n\n")[1] == (
+        "📍 Marktplatz 1, 12345 Testhausen\n"
+        "☎ 01234 5678 · ✉ ki@testhausen.example — Kommunales Integrationszentrum Testhausen"
+    )
 
 
 def test_missing_translation_falls_back_to_english_and_says_so(assistant: Assistant) -> None:
     reply = assistant.reply("Çocuğumu okula nerede kaydettiririm?")
     assert (reply.lang, reply.answer_lang, reply.entry_id) == ("tr", "en", "school")
-    notice, answer = reply.text.split("\n\n")
-    assert "Türkçe" in notice
+    notice, answer, contacts = reply.text.split("\n\n")
+    assert notice == gettext(
+        "tr", MSG_FALLBACK, language=NATIVE_NAMES["tr"], fallback=NATIVE_NAMES["en"]
+    )
     assert "English" in notice
-    assert answer == "Counselling is at the Internationales Zentrum, Flachsmarkt 15."
+    assert answer == SCHOOL_EN
+    assert contacts.startswith("📍 Flachsmarkt 15, 12345 Testhausen (School entry counselling)")
 
 
 def test_explicit_language_wins(assistant: Assistant) -> None:
@@ -48,8 +72,8 @@ def test_explicit_language_wins(assistant: Assistant) -> None:
 def test_past_event_is_never_upcoming(assistant: Assistant) -> None:
     reply = assistant.reply("When is the festival of diversity?", now=AFTER)
     assert reply.entry_id == "festival"
-    last = reply.text.splitlines()[-1]
-    assert last == (
+    status = reply.text.split("\n\n")[1]
+    assert status == (
         "The last one took place on Sunday, June 12, 2016, 1:00\u202fPM–6:00\u202fPM. "
         "No new date is known yet."
     )
@@ -58,7 +82,7 @@ def test_past_event_is_never_upcoming(assistant: Assistant) -> None:
 def test_future_event_shows_date_and_place(assistant: Assistant) -> None:
     reply = assistant.reply("Wann ist das Fest der Vielfalt?", now=BEFORE)
     assert reply.lang == "de"
-    assert reply.text.splitlines()[-1] == (
+    assert reply.text.split("\n\n")[1] == (
         "Nächster Termin: Sonntag, 12. Juni 2016, 13:00–18:00. "
         "Ort: vor dem Kultur- und Stadthistorischen Museum"
     )
@@ -100,7 +124,7 @@ def test_very_long_question_is_read_in_part_and_says_so(assistant: Assistant) ->
 def test_json_shape(assistant: Assistant) -> None:
     data = assistant.reply("tutoring").to_json()
     assert list(data) == [
-        "question", "lang", "entry", "score", "confident", "answer", "suggestions",
+        "question", "lang", "entry", "score", "confident", "kind", "answer", "suggestions",
         "handoff_offered",
     ]  # fmt: skip
     assert data["entry"] == "tutoring"

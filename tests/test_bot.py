@@ -12,6 +12,7 @@ from telegram import Update
 from telegram.ext import Application
 
 from bot.app import build_application, close, prepare
+from bot.appointments import map_link
 from bot.assistant import Assistant
 from bot.db import Feedback, UnansweredQuestion, User
 from bot.i18n import gettext
@@ -138,7 +139,12 @@ async def test_question_gets_the_answer_with_feedback_buttons(bot: Bot) -> None:
     assert bot.api.buttons() == [
         (gettext("de", "Yes"), "fb:de:school-entry-counselling:1"),
         (gettext("de", "No"), "fb:de:school-entry-counselling:0"),
+        (gettext("de", "Show on the map"), ""),
     ]
+    [*_, map_row] = answer["reply_markup"]["inline_keyboard"]
+    assert map_row[0]["url"] == map_link(
+        "Internationales Zentrum, Flachsmarkt 15, 1. Etage, 47051 Duisburg"
+    )
     [user] = await bot.rows(User)
     assert (user.chat_id, user.language) == (CHAT, None)  # detected languages are not stored
 

@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,8 @@ import pytest
 from tests.factories import entry, small_kb, write_kb
 
 WEGWEISER = Path(sys.executable).parent / "wegweiser"
+# The small knowledge bases' embeddings go to a folder of the run, not the project's cache.
+CACHE = {"WEGWEISER_CACHE_DIR": tempfile.mkdtemp(prefix="wegweiser-cache-")}
 
 
 def run(
@@ -24,7 +27,7 @@ def run(
         capture_output=True,
         text=True,
         timeout=60,
-        env={**os.environ, "WEGWEISER_TELEGRAM_TOKEN": "", **(env or {})},
+        env={**os.environ, "WEGWEISER_TELEGRAM_TOKEN": "", **CACHE, **(env or {})},
         check=False,
     )
 
@@ -45,7 +48,11 @@ def test_ask_json_reads_one_question_per_line(kb: Path) -> None:
     assert [line["question"] for line in lines] == questions.splitlines()
     first, weather, empty, short = lines
     assert (first["entry"], first["confident"], first["lang"]) == ("school", True, "en")
-    assert first["answer"] == "Counselling is at the Internationales Zentrum, Flachsmarkt 15."
+    assert first["answer"].split("\n\n")[0] == (
+        "Counselling is at the Internationales Zentrum, Flachsmarkt 15."
+    )
+    assert "📍 Flachsmarkt 15, 12345 Testhausen" in first["answer"]
+    assert first["kind"] == "answer"
     assert (weather["entry"], weather["confident"], weather["handoff_offered"]) == (
         None,
         False,
@@ -54,7 +61,7 @@ def test_ask_json_reads_one_question_per_line(kb: Path) -> None:
     assert empty["entry"] is None
     assert {s["entry"] for s in short["suggestions"]} == {"school", "tutoring"}
     assert set(first) == {
-        "question", "lang", "entry", "score", "confident", "answer", "suggestions",
+        "question", "lang", "entry", "score", "confident", "kind", "answer", "suggestions",
         "handoff_offered",
     }  # fmt: skip
 
@@ -62,7 +69,11 @@ def test_ask_json_reads_one_question_per_line(kb: Path) -> None:
 def test_ask_plain_with_language_choice(kb: Path) -> None:
     result = run("ask", "--kb", kb, "--lang", "de", "Where", "do I register my child for school?")
     assert result.returncode == 0, result.stderr
-    assert result.stdout == "Die Beratung ist im Internationalen Zentrum, Flachsmarkt 15.\n"
+    assert result.stdout == (
+        "Die Beratung ist im Internationalen Zentrum, Flachsmarkt 15. "
+        "📍 Flachsmarkt 15, 12345 Testhausen (Beratung Seiteneinsteiger) "
+        "☎ 01234 5678 · ✉ ki@testhausen.example — Kommunales Integrationszentrum Testhausen\n"
+    )
 
 
 def test_python_dash_m_bot_is_the_same_command(kb: Path) -> None:

