@@ -31,7 +31,7 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.evaluation import load_labelled, percentiles_ms  # noqa: E402
+from bot.evaluation import load_set, percentiles_ms  # noqa: E402
 from bot.normalize import fold  # noqa: E402
 from tests import emulator as emu  # noqa: E402
 
@@ -39,12 +39,8 @@ CENTRES = ("duisburg", "duesseldorf", "krefeld")
 
 
 def questions() -> list[str]:
-    """The labelled questions of all centres: realistic text of realistic length."""
-    return [
-        item.question
-        for c in CENTRES
-        for item in load_labelled(ROOT / "tests/devset" / f"{c}.yaml")
-    ]
+    """The tuning questions of all centres (645, each different): realistic text and length."""
+    return [item.question for c in CENTRES for item in load_set(ROOT / "tests/devset", c)]
 
 
 def merged_knowledge_base(target: Path) -> Path:
@@ -55,11 +51,21 @@ def merged_knowledge_base(target: Path) -> Path:
     for path in (target / "entries").glob("*.yaml"):
         data = yaml.safe_load(path.read_text("utf-8"))
         seen.update(fold(q) for qs in data["questions"].values() for q in qs)
+    contacts_file = target / "contacts.yaml"
+    contacts = yaml.safe_load(contacts_file.read_text("utf-8"))["contacts"]
     for centre in ("duesseldorf", "krefeld"):
+        theirs = yaml.safe_load((source / centre / "contacts.yaml").read_text("utf-8"))
+        for contact in theirs["contacts"]:
+            contacts.append({**contact, "id": f"{centre}-{contact['id']}"})
+        card = yaml.safe_load((source / centre / "centre.yaml").read_text("utf-8")).get("card")
         for path in sorted((source / centre / "entries").glob("*.yaml")):
             data = yaml.safe_load(path.read_text("utf-8"))
             data["id"] = f"{centre}-{data['id']}"
             data["related"] = [f"{centre}-{r}" for r in data.get("related", [])]
+            for field in ("place", "contact"):  # the centre's own contacts, under their new ids
+                wanted = data.get(field) or card
+                if wanted and wanted != "none":
+                    data[field] = f"{centre}-{wanted}"
             data["questions"] = {
                 lang: [q for q in qs if fold(q) not in seen] or [f"{data['id']} {lang}"]
                 for lang, qs in data["questions"].items()
@@ -67,14 +73,16 @@ def merged_knowledge_base(target: Path) -> Path:
             seen.update(fold(q) for qs in data["questions"].values() for q in qs)
             out = target / "entries" / f"{data['id']}.yaml"
             out.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), "utf-8")
+    contacts_file.write_text(yaml.safe_dump({"contacts": contacts}, allow_unicode=True), "utf-8")
     return target
 
 
 async def load(
-    emulator: emu.Emulator, token: str, users: int, seconds: float
+    emulator: emu.Emulator, token: str, users: int, seconds: float, *, once: bool = False
 ) -> tuple[int, list[float]]:
-    """*users* users in a question-reply loop for *seconds*; (round trips, latencies)."""
-    texts = itertools.cycle(questions())
+    """*users* users in a question-reply loop for *seconds* (or until every question was asked
+    *once*); (round trips, latencies)."""
+    texts = iter(questions()) if once else itertools.cycle(questions())
     latencies: list[float] = []
     stop_at = time.monotonic() + seconds
 
@@ -83,8 +91,11 @@ async def load(
             sender = emu.Emulator.user(user_id, "de")
             while time.monotonic() < stop_at:
                 chat = {"id": user_id, "type": "private"}
+                text = next(texts, None)
+                if text is None:
+                    return
                 body = {"botToken": token, "date": int(time.time()), "from": sender,
-                        "chat": chat, "text": next(texts)}  # fmt: skip
+                        "chat": chat, "text": text}  # fmt: skip
                 started = time.perf_counter()
                 await http.post("/sendMessage", json=body)
                 while True:
@@ -122,6 +133,8 @@ def rss_mb(pid: int) -> tuple[float, float]:
 def measure(label: str, command: list[str] | None, extra: dict[str, str], args: argparse.Namespace,
             workdir: Path) -> None:  # fmt: skip
     """Start a bot, load it, print one line (and Wegweiser's memory)."""
+    if command is None and args.only and args.only not in label:
+        return
     emulator = emu.Emulator({"TG_STORE_TIMEOUT": "60"})
     slug = re.sub(r"[^a-z0-9]+", "-", label).strip("-")
     token = f"{abs(hash(label)) % 10**8}:bench-token-{slug}"
@@ -133,6 +146,8 @@ def measure(label: str, command: list[str] | None, extra: dict[str, str], args: 
                                    stderr=subprocess.DEVNULL)  # fmt: skip
     try:
         warm(emulator, token)
+        if args.asked_before:  # every question once, untimed: the timed run meets repeats only
+            asyncio.run(load(emulator, token, args.users, 600, once=True))
         trips, latencies = asyncio.run(load(emulator, token, args.users, args.seconds))
         p50, p99 = percentiles_ms(latencies)
         memory = ""
@@ -153,6 +168,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=30)
+    parser.add_argument("--only", help="measure only the Wegweiser runs whose label has this")
+    parser.add_argument(
+        "--asked-before",
+        action="store_true",
+        help="ask every question once before the clock starts (repeats only)",
+    )
     args = parser.parse_args()
     reason = emu.unavailable()
     if reason:
@@ -162,8 +183,9 @@ def main() -> None:
         workdir = Path(tmp)
         kb = merged_knowledge_base(workdir / "kb")
         entries = len(list((kb / "entries").glob("*.yaml")))
-        print(f"{args.users} users, {args.seconds:.0f} s each; knowledge base: "
-              f"{entries} entries of three centres\n")  # fmt: skip
+        regime = "asked before (result caches warm)" if args.asked_before else "each new at first"
+        print(f"{args.users} users, {args.seconds:.0f} s each; knowledge base: {entries} entries "
+              f"of three centres; {len(questions())} questions, {regime}\n")  # fmt: skip
         print(f"{'bot':<28}{'trips/s':>10}{'p50 ms':>10}{'p99 ms':>10}")
         echo = [sys.executable, str(ROOT / "bench" / "echo_bot.py")]
         measure("echo bot (baseline)", echo, {}, args, workdir)

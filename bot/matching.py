@@ -329,16 +329,20 @@ class Matcher:
             Candidate(entry_id, round(score, 4), self._docs[doc].lang)
             for entry_id, (score, doc) in ranked
         )
-        return Match(self._band(candidates), candidates[:limit])
-
-    def _band(self, candidates: Sequence[Candidate]) -> Band:
-        if not candidates:
-            return Band.NONE
         t = self.thresholds
-        top = candidates[0].score
-        runner_up = candidates[1].score if len(candidates) > 1 else 0.0
-        if top >= t.confident and top - runner_up >= t.margin:
-            return Band.CONFIDENT
-        if top >= t.unsure:
-            return Band.UNSURE
+        return Match(band_of(candidates, t.confident, t.unsure, t.margin), candidates[:limit])
+
+
+def band_of(
+    candidates: Sequence[Candidate], confident: float, unsure: float, margin: float
+) -> Band:
+    """Confident when the best is high enough and far enough ahead; unsure above *unsure*."""
+    if not candidates:
         return Band.NONE
+    top = candidates[0].score
+    runner_up = candidates[1].score if len(candidates) > 1 else 0.0
+    if top >= confident and top - runner_up >= margin:
+        return Band.CONFIDENT
+    if top >= unsure:
+        return Band.UNSURE
+    return Band.NONE

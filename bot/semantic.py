@@ -22,7 +22,7 @@ import numpy as np
 import numpy.typing as npt
 
 from bot.knowledge import KnowledgeBase
-from bot.matching import Band, Candidate, Match, Matcher
+from bot.matching import MATCH_CACHE_SIZE, Band, Candidate, Match, Matcher, band_of
 
 Vectors = npt.NDArray[np.float32]
 
@@ -150,6 +150,7 @@ class FusedMatcher:
         self.semantic = semantic
         self.settings = semantic.settings
         self.model_runs = 0  # how often the model was asked (see bench/accuracy.py)
+        self._cache: dict[tuple[str, int], Match] = {}
 
     @property
     def vocabulary_size(self) -> int:
@@ -157,7 +158,20 @@ class FusedMatcher:
         return self.lexical.vocabulary_size
 
     def match(self, text: str, limit: int = 3) -> Match:
-        """Score *text* with both scorers; the band says how far to trust the best entry."""
+        """Score *text* with both scorers; the band says how far to trust the best entry.
+
+        The model costs 15-70 ms a question on two cores: results are remembered per text, as
+        the lexical matcher does, since families send the same texts again and again.
+        """
+        key = (text, limit)
+        found = self._cache.get(key)
+        if found is None:
+            if len(self._cache) >= MATCH_CACHE_SIZE:
+                self._cache.clear()
+            found = self._cache[key] = self._match(text, limit)
+        return found
+
+    def _match(self, text: str, limit: int) -> Match:
         lexical = self.lexical.match(text, limit=max(limit, 5))
         if not lexical.candidates and lexical.band is Band.NONE and not _has_letters(text):
             return lexical  # only numbers or symbols: nothing to embed
@@ -180,19 +194,7 @@ class FusedMatcher:
             Candidate(entry_id, round(score, 4), langs.get(entry_id, "de"))
             for entry_id, score in ranked
         )
-        return Match(self._band(candidates), candidates[:limit])
-
-    def _band(self, candidates: Sequence[Candidate]) -> Band:
-        if not candidates:
-            return Band.NONE
-        s = self.settings
-        top = candidates[0].score
-        runner_up = candidates[1].score if len(candidates) > 1 else 0.0
-        if top >= s.confident and top - runner_up >= s.margin:
-            return Band.CONFIDENT
-        if top >= s.unsure:
-            return Band.UNSURE
-        return Band.NONE
+        return Match(band_of(candidates, s.confident, s.unsure, s.margin), candidates[:limit])
 
 
 def _has_letters(text: str) -> bool:

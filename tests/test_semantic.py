@@ -100,6 +100,8 @@ def test_the_model_is_skipped_where_the_lexical_match_is_clear(small: Path) -> N
     assert embedder.embedded == before  # exact and far ahead: no model run
     assistant.reply("Schulplatz Nachhilfe")  # two entries close: the model decides
     assert embedder.embedded == before + 1
+    assistant.reply("Schulplatz Nachhilfe")  # the same text again: remembered
+    assert embedder.embedded == before + 1
 
 
 def test_semantic_alone_and_lexical_alone_are_both_possible(small: Path) -> None:
