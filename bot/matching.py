@@ -14,11 +14,11 @@ import math
 import re
 from bisect import bisect_left
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from operator import mul
-from typing import Literal
+from typing import Literal, TypeVar
 
 from rapidfuzz import fuzz, process
 
@@ -27,6 +27,8 @@ from bot.languages import Lang
 from bot.normalize import consonant_skeleton, is_arabic, words
 
 DocumentKind = Literal["question", "title", "keyword"]
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
 MAX_QUERY_WORDS = 40
 _JOINED_NAME = re.compile(r"\w+(?:[-.]\w+)+")
 MIN_STEM = 4  # shortest shared beginning that counts as a compound part ("shul" of Schulplatz)
@@ -193,12 +195,9 @@ class Matcher:
 
     def _similar(self, word: str) -> dict[int, float]:
         """Vocabulary words like *word*, with a similarity in (0, 1] (remembered per word)."""
-        cached = self._similar_cache.get(word)
-        if cached is None:
-            if len(self._similar_cache) >= SIMILAR_CACHE_SIZE:
-                self._similar_cache.clear()
-            cached = self._similar_cache[word] = self._lookup(word)
-        return cached
+        return remembered(
+            self._similar_cache, word, SIMILAR_CACHE_SIZE, lambda: self._lookup(word)
+        )
 
     def _lookup(self, word: str) -> dict[int, float]:
         found: dict[int, float] = {}
@@ -254,13 +253,9 @@ class Matcher:
 
         Families ask the same things again and again: results are remembered per text.
         """
-        key = (text, limit)
-        found = self._match_cache.get(key)
-        if found is None:
-            if len(self._match_cache) >= MATCH_CACHE_SIZE:
-                self._match_cache.clear()
-            found = self._match_cache[key] = self._match(text, limit)
-        return found
+        return remembered(
+            self._match_cache, (text, limit), MATCH_CACHE_SIZE, lambda: self._match(text, limit)
+        )
 
     def _match(self, text: str, limit: int) -> Match:
         query = list(dict.fromkeys(self._content_words(text)))[:MAX_QUERY_WORDS]
@@ -331,6 +326,16 @@ class Matcher:
         )
         t = self.thresholds
         return Match(band_of(candidates, t.confident, t.unsure, t.margin), candidates[:limit])
+
+
+def remembered(cache: dict[K, V], key: K, size: int, compute: Callable[[], V]) -> V:
+    """*cache*[*key*], computed once; the cache is emptied when it holds *size* results."""
+    found = cache.get(key)
+    if found is None:
+        if len(cache) >= size:
+            cache.clear()
+        found = cache[key] = compute()
+    return found
 
 
 def band_of(

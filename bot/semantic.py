@@ -22,7 +22,15 @@ import numpy as np
 import numpy.typing as npt
 
 from bot.knowledge import KnowledgeBase
-from bot.matching import MATCH_CACHE_SIZE, Band, Candidate, Match, Matcher, band_of
+from bot.matching import (
+    MATCH_CACHE_SIZE,
+    Band,
+    Candidate,
+    Match,
+    Matcher,
+    band_of,
+    remembered,
+)
 
 Vectors = npt.NDArray[np.float32]
 
@@ -163,13 +171,9 @@ class FusedMatcher:
         The model costs 15-70 ms a question on two cores: results are remembered per text, as
         the lexical matcher does, since families send the same texts again and again.
         """
-        key = (text, limit)
-        found = self._cache.get(key)
-        if found is None:
-            if len(self._cache) >= MATCH_CACHE_SIZE:
-                self._cache.clear()
-            found = self._cache[key] = self._match(text, limit)
-        return found
+        return remembered(
+            self._cache, (text, limit), MATCH_CACHE_SIZE, lambda: self._match(text, limit)
+        )
 
     def _match(self, text: str, limit: int) -> Match:
         lexical = self.lexical.match(text, limit=max(limit, 5))
