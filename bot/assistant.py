@@ -15,7 +15,7 @@ from babel.dates import format_date, format_time
 from bot.bidi import for_reader
 from bot.event_status import status_line
 from bot.i18n import gettext, load_all
-from bot.knowledge import Contact, Entry, KnowledgeBase
+from bot.knowledge import Contact, KnowledgeBase
 from bot.language import LanguageDetector
 from bot.languages import NATIVE_NAMES, Lang, as_lang
 from bot.matching import Band, Match, Matcher, Thresholds
@@ -246,10 +246,10 @@ class Assistant:
         if event is not None:
             moment = now or datetime.now(UTC)
             parts.append(status_line(event, self.kb.centre.tz, lang, moment))
-        block = contact_block(self.kb, entry, lang, body)
+        place = self.kb.place_of(entry)
+        block = contact_block(place, self.kb.contact_of(entry), lang, body)
         if block:
             parts.append(for_reader(block, lang))
-        place = self.kb.place_of(entry)
         return Reply(
             question,
             lang,
@@ -272,23 +272,23 @@ class Assistant:
         return Suggestion(entry_id, self.title(entry_id, lang))
 
 
-def contact_block(kb: KnowledgeBase, entry: Entry, lang: Lang, body: str) -> str:
+def contact_block(place: Contact | None, contact: Contact | None, lang: Lang, body: str) -> str:
     """Where to go and whom to contact, verbatim, under an answer (what the body lacks of it).
 
     ``📍 <address>`` of the entry's place, then ``☎ <phone> · ✉ <e-mail> — <role>: <name>`` of
     its contact, so a family always knows whose number it is.
     """
-    place, contact = kb.place_of(entry), kb.contact_of(entry)
     lines = []
     if place is not None and place.address and place.address not in body:
         label = "" if place == contact else f" ({place.role_in(lang)})"
         lines.append(f"📍 {place.address}{label}")
     if contact is not None:
-        values = [v for v in (contact.phone, contact.email) if v]
-        reach = [f"{icon} {v}" for icon, v in (("☎", contact.phone), ("✉", contact.email)) if v]
-        told = all(v in body for v in values) and (not contact.name or contact.name in body)
+        reach = [(icon, v) for icon, v in (("☎", contact.phone), ("✉", contact.email)) if v]
+        told = all(v in body for _, v in reach) and (not contact.name or contact.name in body)
         if reach and not told:
-            lines.append(" · ".join(reach) + f" — {_who(contact, lang)}")
+            lines.append(
+                " · ".join(f"{icon} {v}" for icon, v in reach) + f" — {_who(contact, lang)}"
+            )
         elif not reach and contact != place and contact.address and contact.address not in body:
             lines.append(f"📍 {contact.address} ({_who(contact, lang)})")
     return "\n".join(lines)

@@ -260,14 +260,18 @@ class KnowledgeBase:
     templates: tuple[Template, ...] = ()
     smalltalk: tuple[SmallTalk, ...] = ()
     _by_id: Mapping[str, Entry] = field(init=False, repr=False, compare=False)
+    _card: Contact = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_by_id", {e.id: e for e in self.entries})
+        object.__setattr__(self, "_card", self._own_card())
 
     def card(self) -> Contact:
         """The centre's own contact card: ``centre.card``, a contact 'centre', or centre.yaml."""
-        wanted = self.centre.card or "centre"
-        found = self.contact(wanted)
+        return self._card
+
+    def _own_card(self) -> Contact:
+        found = self.contact(self.centre.card or "centre")
         if found is not None:
             return found
         c = self.centre
@@ -441,26 +445,25 @@ def _check_contacts_of(
     collector: _Collector,
     path: Path,
     entry: Entry,
-    by_id: Mapping[str, Contact],
-    card: Contact | None,
+    contacts: tuple[Contact, ...],
+    draft: KnowledgeBase | None,
 ) -> None:
-    """Contact ids exist, and answers of topics that need one tell where to go or whom to call."""
-    resolved: list[Contact | None] = []
+    """Contact ids exist, and answers of topics that need one tell where to go or whom to call.
+
+    *draft* is the knowledge base without entries (None where centre.yaml is broken, which is
+    reported there): it resolves ids, the card and ``none`` as answers do.
+    """
+    known = {c.id for c in contacts}
+    missing = False
     for field_name in ("place", "contact"):
         wanted = getattr(entry, field_name)
-        if wanted is None:
-            resolved.append(card)
-        elif wanted == NO_CONTACT:
-            resolved.append(None)
-        elif wanted not in by_id:
+        if wanted not in (None, NO_CONTACT) and wanted not in known:
             collector.error(path, field_name, f"no contact with id '{wanted}' in contacts.yaml")
-            return
-        else:
-            resolved.append(by_id[wanted])
-    if card is None:  # centre.yaml is broken (reported there): the card cannot be judged
+            missing = True
+    if missing or draft is None:
         return
     if entry.kind == "answer" and entry.topic in TOPICS_NEEDING_CONTACT:
-        place, contact = resolved
+        place, contact = draft.place_of(entry), draft.contact_of(entry)
         useful = (place is not None and place.address) or (
             contact is not None and (contact.phone or contact.email or contact.address)
         )
@@ -498,10 +501,9 @@ def _check_entries(
     events: tuple[Event, ...],
     today: date,
     contacts: tuple[Contact, ...] = (),
-    card: Contact | None = None,
+    draft: KnowledgeBase | None = None,
 ) -> None:
     languages = centre.languages if centre else LANGS
-    contacts_by_id = {c.id: c for c in contacts}
     seen_ids: dict[str, Path] = {}
     seen_phrasings: dict[str, tuple[str, Path]] = {}
     ids = {entry.id for _, entry in entries}
@@ -537,7 +539,7 @@ def _check_entries(
                 collector.warn(path, "related", "an entry is not related to itself")
         if entry.event and entry.event not in event_ids:
             collector.error(path, "event", f"no event with id '{entry.event}' in events.yaml")
-        _check_contacts_of(collector, path, entry, contacts_by_id, card)
+        _check_contacts_of(collector, path, entry, contacts, draft)
         _check_verbatim(collector, path, entry)
         if today - entry.last_reviewed > REVIEW_MAX_AGE:
             collector.warn(
@@ -585,15 +587,12 @@ def check_knowledge_base(
         entry = collector.validate(Entry, collector.read_yaml(path), path)
         if entry is not None:
             entries.append((path, entry))
-    card = None
-    if centre is not None:
-        draft = KnowledgeBase(directory, centre, (), contacts)
-        if centre.card and draft.contact(centre.card) is None:
-            collector.error(
-                centre_path, "card", f"no contact with id '{centre.card}' in contacts.yaml"
-            )
-        card = draft.card()
-    _check_entries(collector, centre, entries, events, today, contacts, card)
+    draft = KnowledgeBase(directory, centre, (), contacts) if centre is not None else None
+    if centre is not None and centre.card and draft and draft.contact(centre.card) is None:
+        collector.error(
+            centre_path, "card", f"no contact with id '{centre.card}' in contacts.yaml"
+        )
+    _check_entries(collector, centre, entries, events, today, contacts, draft)
     problems = collector.problems
     if centre is None or any(p.level == "error" for p in problems):
         return None, problems

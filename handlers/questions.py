@@ -39,7 +39,8 @@ async def answer_question(update: Update, context: Context) -> None:
         return
     s = services(context)
     chosen = await remembered_language(update, context)
-    # In a thread: the embedding model runs for ~10 ms, and other families must not wait for it.
+    # In a thread: the embedding model needs 15-70 ms a question, and other updates must not
+    # wait for it.
     reply = await asyncio.to_thread(
         s.assistant.reply, message.text, lang=chosen, hint=hint_of(update)
     )
