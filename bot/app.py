@@ -6,6 +6,9 @@ import asyncio
 import gc
 import logging
 import os
+from collections.abc import Callable, Coroutine
+from datetime import datetime
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 from telegram import BotCommand
@@ -16,7 +19,9 @@ from bot.assistant import Assistant
 from bot.db import create_engine, session_factory
 from bot.db.migrate import upgrade
 from bot.i18n import gettext
+from bot.inbox import DurableUpdateQueue, Inbox, this_process
 from bot.languages import LANGS, Lang
+from bot.outbox import RelayOutbox
 from bot.settings import Settings
 from bot.update_order import ChatOrderedProcessor
 from handlers import (
@@ -31,7 +36,8 @@ from handlers import (
     start,
     volunteering,
 )
-from handlers.services import DEFAULT_LANG, SERVICES, Services
+from handlers.errors import tell_waiting
+from handlers.services import DEFAULT_LANG, SERVICES, Services, system_clock
 
 log = logging.getLogger("wegweiser")
 # python-telegram-bot 22 moves durations (e.g. RetryAfter.retry_after) to timedelta: opt in now.
@@ -46,6 +52,30 @@ ENGINE = "wegweiser.engine"
 # Measured with bench/e2e.py: 8 updates and 4 connections beat 256 and 256 by a third.
 CONCURRENT_UPDATES = 8
 CONNECTIONS = 4
+# Telegram's limits are on what a bot sends; looking things up (getChatMember, getUpdates,
+# answering a button) must never queue behind sends.
+SENDING = ("send", "copy", "forward", "edit", "createForumTopic", "reopenForumTopic",
+           "closeForumTopic", "pin")  # fmt: skip
+
+
+class SendingRateLimiter(AIORateLimiter):
+    """PTB's limiter (overall, per chat, 20 a minute per group), for sending endpoints only."""
+
+    async def process_request(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, Any]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: int | None,
+    ) -> Any:
+        """Limit sends; pass everything else straight through."""
+        if not endpoint.startswith(SENDING):
+            return await callback(*args, **kwargs)
+        return await super().process_request(
+            callback, args, kwargs, endpoint, data, rate_limit_args
+        )
 
 
 def command_list(lang: Lang) -> list[BotCommand]:
@@ -72,6 +102,15 @@ async def prepare(app: Application) -> None:  # type: ignore[type-arg]
     for lang in LANGS:
         await app.bot.set_my_commands(command_list(lang), language_code=lang)
     await handoff.load_open_conversations(app)
+    queue = app.update_queue
+    if isinstance(queue, DurableUpdateQueue):
+        s.inbox.attach(
+            app.bot, queue.put_stored, lambda update: tell_waiting(app.bot, s.inbox, update)
+        )
+        replayed = await s.inbox.replay()
+        s.inbox.start()
+        log.info("inbox: %d stored update(s) to handle first", replayed)
+    s.outbox.start(app.bot)
     s.assistant.warm_up()
     # The knowledge index and language models are built once and live as long as the process:
     # keep them out of the garbage collector's scans (each full scan would walk all of them).
@@ -81,7 +120,10 @@ async def prepare(app: Application) -> None:  # type: ignore[type-arg]
 
 
 async def close(app: Application) -> None:  # type: ignore[type-arg]
-    """Release the database connections."""
+    """Stop the inbox and outbox work, release the database connections."""
+    s: Services = app.bot_data[SERVICES]
+    await s.outbox.stop()
+    await s.inbox.stop()
     engine: AsyncEngine = app.bot_data[ENGINE]
     await engine.dispose()
 
@@ -91,21 +133,30 @@ def build_application(
     assistant: Assistant,
     *,
     request: BaseRequest | None = None,
+    clock: Callable[[], datetime] = system_clock,
 ) -> Application:  # type: ignore[type-arg]
     """The application, ready for ``run_polling``/``run_webhook`` or for tests.
 
-    *request* replaces the HTTP layer (tests pass a recording fake). Outgoing messages go through
-    PTB's rate limiter (``WEGWEISER_RATE_LIMIT`` per second overall, 20 a minute per group,
-    retries on ``RetryAfter``); a rate limit of 0 switches it off.
+    *request* replaces the HTTP layer (tests pass a recording fake), *clock* the time.
+    Outgoing messages go through PTB's rate limiter (``WEGWEISER_RATE_LIMIT`` per second
+    overall, 20 a minute per group, retries on ``RetryAfter``); a rate limit of 0 switches it
+    off. Updates are stored before they are confirmed (``bot.inbox``); relayed messages go
+    through the outbox (``bot.outbox``), never inline in a handler.
     """
     if settings.telegram_token is None:
         raise ValueError("a Telegram token is needed")
+    engine = create_engine(settings.database_url)
+    sessions = session_factory(engine)
+    owner = this_process()
+    inbox = Inbox(sessions, clock, owner)
+    outbox = RelayOutbox(sessions, settings.staff_chat_id, clock, owner)
     builder = (
         ApplicationBuilder()
         .token(settings.telegram_token.get_secret_value())
         .base_url(f"{settings.api_root}/bot")
         .base_file_url(f"{settings.api_root}/file/bot")
-        .concurrent_updates(ChatOrderedProcessor(CONCURRENT_UPDATES))
+        .update_queue(DurableUpdateQueue(inbox))
+        .concurrent_updates(ChatOrderedProcessor(CONCURRENT_UPDATES, inbox))
         .post_init(prepare)
         .post_shutdown(close)
     )
@@ -114,13 +165,12 @@ def build_application(
     else:
         builder = builder.connection_pool_size(CONNECTIONS)
     if settings.rate_limit > 0:
-        limiter = AIORateLimiter(overall_max_rate=settings.rate_limit, max_retries=3)
+        limiter = SendingRateLimiter(overall_max_rate=settings.rate_limit, max_retries=3)
         # PTB types the builder's rate limiter generically; AIORateLimiter is the stock one.
         builder = builder.rate_limiter(limiter)  # type: ignore[arg-type]
     app = builder.build()
-    engine = create_engine(settings.database_url)
     app.bot_data[ENGINE] = engine
-    app.bot_data[SERVICES] = Services(assistant, session_factory(engine), settings)
+    app.bot_data[SERVICES] = Services(assistant, sessions, settings, inbox, outbox, clock)
     start.register(app)
     handoff.register(app)
     staff.register(app, settings.staff_chat_id)

@@ -1,4 +1,5 @@
-"""Handle updates concurrently, but each chat's updates one after another, in arrival order."""
+"""Handle updates concurrently, but each conversation's updates one after another, in arrival
+order; tell the inbox when an update is done."""
 
 from __future__ import annotations
 
@@ -9,31 +10,49 @@ from typing import Any
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
+from bot.inbox import Inbox
+
+ConversationKey = tuple[int, int | None]
+
+
+def conversation_of(update: Update) -> ConversationKey | None:
+    """Chat and forum topic of an update: staff in different topics of one group are
+    different conversations; a private chat is one."""
+    chat = update.effective_chat
+    if chat is None:
+        return None
+    message = update.effective_message
+    topic = message.message_thread_id if message is not None and message.is_topic_message else None
+    return chat.id, topic
+
 
 class ChatOrderedProcessor(BaseUpdateProcessor):
-    """Up to *max_concurrent_updates* at once; a per-chat lock keeps one chat in order."""
+    """Up to *max_concurrent_updates* at once; a lock per conversation keeps it in order."""
 
-    def __init__(self, max_concurrent_updates: int = 256) -> None:
+    def __init__(self, max_concurrent_updates: int = 256, inbox: Inbox | None = None) -> None:
         super().__init__(max_concurrent_updates)
-        self._locks: dict[int, tuple[asyncio.Lock, int]] = {}
+        self.inbox = inbox
+        self._locks: dict[ConversationKey, tuple[asyncio.Lock, int]] = {}
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
-        """Run *coroutine* once every earlier update of the same chat is done."""
-        chat = update.effective_chat if isinstance(update, Update) else None
-        if chat is None:
+        """Run *coroutine* once every earlier update of the same conversation is done."""
+        key = conversation_of(update) if isinstance(update, Update) else None
+        if key is None:
             await coroutine
-            return
-        lock, users = self._locks.get(chat.id, (asyncio.Lock(), 0))
-        self._locks[chat.id] = (lock, users + 1)
-        try:
-            async with lock:
-                await coroutine
-        finally:
-            lock, users = self._locks[chat.id]
-            if users <= 1:
-                del self._locks[chat.id]
-            else:
-                self._locks[chat.id] = (lock, users - 1)
+        else:
+            lock, users = self._locks.get(key, (asyncio.Lock(), 0))
+            self._locks[key] = (lock, users + 1)
+            try:
+                async with lock:
+                    await coroutine
+            finally:
+                lock, users = self._locks[key]
+                if users <= 1:
+                    del self._locks[key]
+                else:
+                    self._locks[key] = (lock, users - 1)
+        if self.inbox is not None and isinstance(update, Update):
+            await self.inbox.finished(update)
 
     async def initialize(self) -> None:
         """Nothing to set up."""

@@ -46,3 +46,26 @@ class UserCache:
     def forget(self, chat_id: int) -> None:
         """Drop a chat (deleted, or blocked the bot)."""
         self._seen.pop(chat_id, None)
+
+
+class MembershipCache:
+    """Who is staff, as Telegram said recently: user id -> (allowed, when asked); bounded."""
+
+    def __init__(self, ttl_seconds: float = 300.0, size: int = 5_000) -> None:
+        self.ttl = ttl_seconds
+        self.size = size
+        self._known: OrderedDict[int, tuple[bool, float]] = OrderedDict()
+
+    def get(self, user_id: int, now: float) -> bool | None:
+        """The remembered answer if it is younger than the time to live."""
+        known = self._known.get(user_id)
+        if known is None or now - known[1] >= self.ttl:
+            return None
+        return known[0]
+
+    def put(self, user_id: int, allowed: bool, now: float) -> None:
+        """Remember an answer (the oldest are forgotten beyond *size*)."""
+        self._known[user_id] = (allowed, now)
+        self._known.move_to_end(user_id)
+        while len(self._known) > self.size:
+            self._known.popitem(last=False)

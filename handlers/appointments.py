@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 
 from babel.dates import format_date, format_time
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
-from telegram.error import Forbidden, TelegramError
+from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
 from bot.appointments import (
@@ -32,6 +32,7 @@ from bot.db import (
     CONFIRMED,
     OTHER_DATE,
     PENDING,
+    SENT,
     UNDELIVERABLE,
     Appointment,
     AppointmentRepository,
@@ -39,8 +40,7 @@ from bot.db import (
 )
 from bot.i18n import gettext
 from bot.languages import Lang, as_lang
-from handlers import relay
-from handlers.services import Context, Services, now, services, ui_language
+from handlers.services import Context, Services, services, ui_language
 from handlers.staff import handoff_of, refuse_unless_staff
 
 log = logging.getLogger("wegweiser")
@@ -102,9 +102,9 @@ async def _tell_staff(context: Context, handoff_id: int | None, text: str) -> No
         return
     s = services(context)
     async with s.sessions() as session:
-        await RelayRepository(session).add(handoff_id, to_staff=True, now=now(), text=text)
+        await RelayRepository(session).add(handoff_id, to_staff=True, now=s.clock(), text=text)
         await session.commit()
-    await relay.deliver(context.bot, s, handoff_id)
+    s.outbox.wake(handoff_id)
 
 
 async def _send_to_family(context: Context, appointment: Appointment, text: str) -> bool:
@@ -114,7 +114,7 @@ async def _send_to_family(context: Context, appointment: Appointment, text: str)
     summary = gettext(lang, "Appointment at the integration centre")
     calendar = ics_file(
         f"appointment-{appointment.id}@wegweiser", appointment.starts_at,
-        s.settings.appointment_minutes, summary, appointment.place, now(),
+        s.settings.appointment_minutes, summary, appointment.place, s.clock(),
     )  # fmt: skip
     try:
         await context.bot.send_message(
@@ -160,7 +160,7 @@ async def appointment_command(update: Update, context: Context) -> None:
         await message.reply_text("Bitte im Thema einer Familie verwenden.")
         return
     centre = s.assistant.kb.centre
-    moment = now()
+    moment = s.clock()
     try:
         starts_at, rest = parse_when(args, moment, centre.tz, centre.working_hours)
     except AppointmentError as exc:
@@ -215,13 +215,15 @@ async def _change(update: Update, context: Context, args: list[str]) -> None:
             )
             return
         try:
-            starts_at, _ = parse_when(args[2:], now(), centre.tz, centre.working_hours)
+            starts_at, _ = parse_when(args[2:], s.clock(), centre.tz, centre.working_hours)
         except AppointmentError as exc:
             await message.reply_text(f"Nicht verschoben: {exc}")
             return
         appointment.starts_at, appointment.status = starts_at, BOOKED
         offsets = parse_offsets(s.settings.reminder_offsets)
-        await repo.set_reminders(appointment, reminder_times(starts_at, offsets, centre.tz, now()))
+        await repo.set_reminders(
+            appointment, reminder_times(starts_at, offsets, centre.tz, s.clock())
+        )
         await session.commit()
     text = gettext(lang, "Your appointment has been moved to {when}.\n{place}",
                    when=when_text(starts_at, s, lang), place=appointment.place)  # fmt: skip
@@ -274,7 +276,7 @@ async def list_appointments(update: Update, context: Context) -> None:
         return
     async with s.sessions() as session:
         found = await AppointmentRepository(session).upcoming(
-            now(), None if staff_view else chat.id
+            s.clock(), None if staff_view else chat.id
         )
     if staff_view:
         found = [a for a in found if a.title is None]  # event reminders are the family's own
@@ -304,7 +306,7 @@ async def send_due_reminders(context: Context) -> None:
 async def _send_batch(context: Context) -> bool:
     """Claim and send up to one batch; False when nothing was due or sending has to wait."""
     s = services(context)
-    moment = now()
+    moment = s.clock()
     async with s.sessions() as session:
         claimed = await AppointmentRepository(session).claim_due(moment)
         await session.commit()
@@ -323,23 +325,27 @@ async def _send_batch(context: Context) -> bool:
         if appointment.bring:
             text += f"\n\n{gettext(lang, 'Please bring:')}\n{appointment.bring}"
         text = for_reader(text, lang)
-        outcome = None
+        outcome = SENT
         try:
             await context.bot.send_message(appointment.chat_id, text)
         except Forbidden:
             outcome = UNDELIVERABLE
+        except BadRequest as exc:  # refused for good (e.g. the chat is gone): not again
+            log.warning("reminder %s refused: %s", reminder.id, exc)
+            outcome = UNDELIVERABLE
         except TelegramError as exc:
             log.warning("reminder %s not sent yet: %s", reminder.id, exc)
             outcome, go_on = PENDING, False  # the next sweep tries again
-        if outcome is not None:
-            async with s.sessions() as session:
-                await AppointmentRepository(session).set_reminder_status(reminder.id, outcome)
-                await session.commit()
+        async with s.sessions() as session:
+            await AppointmentRepository(session).set_reminder_status(
+                reminder.id, outcome, s.clock()
+            )
+            await session.commit()
         if outcome == UNDELIVERABLE:
             await _tell_staff(context, appointment.handoff_id,
                               f"⚠️ Erinnerung an Termin #{appointment.id} nicht zustellbar: die "
                               "Familie hat den Bot blockiert.")  # fmt: skip
-        elif outcome is None and reminder.first and appointment.status == BOOKED:
+        elif outcome == SENT and reminder.first and appointment.status == BOOKED:
             await _tell_staff(context, appointment.handoff_id,
                               f"Termin #{appointment.id} ist noch nicht bestätigt (erste "
                               "Erinnerung ist raus).")  # fmt: skip
@@ -358,7 +364,7 @@ async def _schedule(context: Context) -> None:
     if queue is None:
         return
     s = services(context)
-    horizon = now() + timedelta(seconds=60)
+    horizon = s.clock() + timedelta(seconds=60)
     async with s.sessions() as session:
         due = await AppointmentRepository(session).pending_reminders(horizon)
     for reminder in due:

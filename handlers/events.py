@@ -22,7 +22,7 @@ from bot.event_status import event_end, format_when, is_past, status_line
 from bot.i18n import gettext
 from bot.knowledge import Event, KnowledgeBase
 from bot.languages import Lang, as_lang
-from handlers.services import Context, Services, now, services, ui_language
+from handlers.services import Context, Services, services, ui_language
 
 log = logging.getLogger("wegweiser")
 FEED_BROKEN = "wegweiser.feed-broken"
@@ -73,7 +73,7 @@ async def show_events(update: Update, context: Context, lang: Lang | None = None
     lang = lang or await ui_language(update, context)
     s = services(context)
     kb = s.assistant.kb
-    moment = now()
+    moment = s.clock()
     ahead = upcoming(all_events(s), kb, moment)
     if ahead:
         await context.bot.send_message(chat.id, gettext(lang, "Upcoming events:"))
@@ -113,7 +113,7 @@ async def event_button(update: Update, context: Context) -> None:
         await query.answer(gettext(lang, "This button no longer works. Please use /menu."))
         return
     await query.answer()
-    moment = now()
+    moment = s.clock()
     if action == "sub":
         async with s.sessions() as session:
             await EventSubscriptionRepository(session).subscribe(chat_id, event.id, lang, moment)
@@ -147,7 +147,7 @@ async def announce_new_dates(
     context: Context, old: Sequence[Event], new: Sequence[Event], kb: KnowledgeBase
 ) -> int:
     """After a reload or a feed update: tell each subscriber once about a new future date."""
-    moment = now()
+    moment = services(context).clock()
     s = services(context)
     told = 0
     before_by_id = {e.id: e for e in old}
@@ -181,7 +181,7 @@ async def refresh_feed(context: Context) -> None:
     kb = s.assistant.kb
     try:
         data = await asyncio.to_thread(fetch, source)
-        events = await asyncio.to_thread(parse, data, kb.centre.tz, now())
+        events = await asyncio.to_thread(parse, data, kb.centre.tz, s.clock())
     except FeedError as exc:
         log.warning("events feed: %s", exc)
         if not context.bot_data.get(FEED_BROKEN) and s.settings.staff_chat_id is not None:

@@ -8,6 +8,7 @@ others (group -1) and stop them when they took a message.
 from __future__ import annotations
 
 import contextlib
+import json
 
 from babel.dates import format_date
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -26,12 +27,11 @@ from bot.handoff_phrases import asks_for_a_person
 from bot.i18n import gettext, ngettext
 from bot.languages import NATIVE_NAMES, Lang, as_lang
 from bot.office_hours import is_open, next_opening
-from handlers import keyboards, relay
+from handlers import keyboards
 from handlers.services import (
     Context,
     Services,
     hint_of,
-    now,
     remembered_language,
     services,
     ui_language,
@@ -49,6 +49,14 @@ MSG_QUIET = (
     "With /end you talk to me again."
 )
 MSG_ENDED = "The conversation with the centre has ended. You can ask me again at any time."
+MSG_RATE = "How helpful was the centre? Please rate from 1 (not at all) to 5 (very)."
+QUESTION_IN_HEADER = 1000  # characters of the family's question shown to staff
+STAFF_FAMILY_ENDED = "Die Familie hat das Gespräch beendet."
+
+
+def markup_json(markup: InlineKeyboardMarkup) -> str:
+    """Buttons as stored with an outbox row."""
+    return json.dumps(markup.to_dict(), ensure_ascii=False)
 
 
 def waiting_time(s: Services, lang: Lang) -> str:
@@ -56,7 +64,7 @@ def waiting_time(s: Services, lang: Lang) -> str:
     as they can" where the centre has configured neither office hours nor a reply time."""
     centre = s.assistant.kb.centre
     hours = centre.working_hours
-    moment = now()
+    moment = s.clock()
     minutes = s.settings.handoff_reply_minutes
     if hours is None or is_open(moment, hours, centre.tz):
         if minutes is None:
@@ -91,7 +99,7 @@ def staff_header(
         f"Neue Anfrage #{handoff_id}",
         f"Sprache: {NATIVE_NAMES[lang]} ({lang})",
         f"Thema: {topic}",
-        f"Frage: {last.question if last else '–'}",
+        f"Frage: {last.question[:QUESTION_IN_HEADER] if last else '–'}",
         "Geprüfte Einträge: "
         + (", ".join(f"{eid} ({score:.2f})" for eid, score in considered) or "–"),
         "Antworten: hier schreiben (an die Familie). Interne Notiz: mit ! beginnen. "
@@ -113,9 +121,14 @@ def staff_buttons(handoff_id: int) -> InlineKeyboardMarkup:
 
 
 async def open_conversation(
-    update: Update, context: Context, lang: Lang, label: str | None = None
+    update: Update,
+    context: Context,
+    lang: Lang,
+    label: str | None = None,
+    follow_up: str | None = None,
 ) -> None:
-    """Hand the chat to staff: topic, header, and tell the family when to expect an answer."""
+    """Hand the chat to staff: topic, header, and tell the family when to expect an answer
+    (and *follow_up*, e.g. what to write, after that)."""
     chat = update.effective_chat
     if chat is None:
         return
@@ -132,8 +145,22 @@ async def open_conversation(
             )
         await context.bot.send_message(chat.id, text)
         return
+    moment = s.clock()
     async with s.sessions() as session:
-        handoff, fresh = await HandoffRepository(session).open_for_chat(chat.id, lang, now())
+        handoff, fresh = await HandoffRepository(session).open_for_chat(chat.id, lang, moment)
+        if fresh:
+            name, header = staff_header(handoff.id, lang, s, chat.id, label)
+            handoff.topic_name = name  # the sender opens the topic before the header
+            relay = RelayRepository(session)
+            await relay.add(handoff.id, to_staff=True, now=moment, text=header,
+                            reply_markup=markup_json(staff_buttons(handoff.id)))  # fmt: skip
+            await relay.add(
+                handoff.id, to_staff=False, now=moment,
+                text=f"{waiting_time(s, lang)}\n\n{gettext(lang, MSG_QUIET)}",
+                reply_markup=markup_json(end_button(lang)),
+            )  # fmt: skip
+            if follow_up:
+                await relay.add(handoff.id, to_staff=False, now=moment, text=follow_up)
         await session.commit()
     s.with_staff.add(chat.id)
     if not fresh:
@@ -144,34 +171,7 @@ async def open_conversation(
             reply_markup=end_button(lang),
         )  # fmt: skip
         return
-    name, header = staff_header(handoff.id, lang, s, chat.id, label)
-    topic_id = handoff.topic_id
-    try:
-        if topic_id is None:
-            topic = await context.bot.create_forum_topic(staff_chat, name)
-            topic_id = topic.message_thread_id
-        else:
-            await context.bot.reopen_forum_topic(staff_chat, topic_id)
-            await context.bot.edit_forum_topic(staff_chat, topic_id, name=name)
-    except TelegramError:
-        pass  # a group without topics: messages go to the group, staff answer by replying
-    async with s.sessions() as session:
-        stored = await HandoffRepository(session).get(handoff.id)
-        assert stored is not None
-        stored.topic_id = topic_id
-        await session.commit()
-    try:
-        await context.bot.send_message(
-            staff_chat, header, message_thread_id=topic_id, reply_markup=staff_buttons(handoff.id)
-        )
-    except TelegramError:  # keep the header for later; staff can use /claim and /close
-        async with s.sessions() as session:
-            await RelayRepository(session).add(handoff.id, to_staff=True, now=now(), text=header)
-            await session.commit()
-    await context.bot.send_message(
-        chat.id, f"{waiting_time(s, lang)}\n\n{gettext(lang, MSG_QUIET)}",
-        reply_markup=end_button(lang),
-    )  # fmt: skip
+    s.outbox.wake(handoff.id)
 
 
 async def forward_to_staff(update: Update, context: Context) -> None:
@@ -187,11 +187,11 @@ async def forward_to_staff(update: Update, context: Context) -> None:
                 s.with_staff.discard(chat.id)
                 return
             await RelayRepository(session).add(
-                handoff.id, to_staff=True, now=now(), from_chat_id=chat.id,
+                handoff.id, to_staff=True, now=s.clock(), from_chat_id=chat.id,
                 message_id=message.message_id,
             )  # fmt: skip
             await session.commit()
-        await relay.deliver(context.bot, s, handoff.id)
+        s.outbox.wake(handoff.id)
         raise ApplicationHandlerStop
     if message.text and asks_for_a_person(message.text):
         chosen = await remembered_language(update, context)
@@ -218,44 +218,37 @@ async def staff_command(update: Update, context: Context) -> None:
 async def close_for(update: Update, context: Context, chat_id: int, by_family: bool) -> None:
     """Close a conversation: the family is told in its language and asked for a rating."""
     s = services(context)
+    moment = s.clock()
     async with s.sessions() as session:
         handoff = await HandoffRepository(session).for_chat(chat_id)
         if handoff is None or handoff.status == CLOSED:
             s.with_staff.discard(chat_id)
             return
-        handoff.status, handoff.closed_at = CLOSED, now()
-        if by_family:
-            await RelayRepository(session).add(
-                handoff.id, to_staff=True, now=now(), text="Die Familie hat das Gespräch beendet."
-            )
-        await session.commit()
+        handoff.status, handoff.closed_at = CLOSED, moment
         lang = as_lang(handoff.lang) or "de"
         handoff_id, topic_id = handoff.id, handoff.topic_id
+        relay = RelayRepository(session)
+        if by_family:
+            await relay.add(handoff_id, to_staff=True, now=moment, text=STAFF_FAMILY_ENDED)
+        rating = InlineKeyboardMarkup(
+            [[InlineKeyboardButton(str(n), callback_data=f"rate:{handoff_id}:{n}")
+              for n in range(1, 6)]]
+        )  # fmt: skip
+        await relay.add(handoff_id, to_staff=False, now=moment, text=gettext(lang, MSG_ENDED))
+        await relay.add(handoff_id, to_staff=False, now=moment, text=gettext(lang, MSG_RATE),
+                        reply_markup=markup_json(rating))  # fmt: skip
+        await session.commit()
     s.with_staff.discard(chat_id)
-    await relay.deliver(context.bot, s, handoff_id)
+    s.outbox.wake(handoff_id)
     staff_chat = s.settings.staff_chat_id
     if staff_chat is not None and topic_id is not None:
-        with contextlib.suppress(TelegramError):
-            await context.bot.close_forum_topic(staff_chat, topic_id)
-    rating = InlineKeyboardMarkup(
-        [
-            [
-                InlineKeyboardButton(str(n), callback_data=f"rate:{handoff_id}:{n}")
-                for n in range(1, 6)
-            ]
-        ]
-    )
-    try:
-        await context.bot.send_message(chat_id, gettext(lang, MSG_ENDED))
-        await context.bot.send_message(
-            chat_id,
-            gettext(
-                lang, "How helpful was the centre? Please rate from 1 (not at all) to 5 (very)."
-            ),
-            reply_markup=rating,
-        )
-    except TelegramError:
-        pass  # the family blocked the bot; staff were told when it happened
+        context.application.create_task(_close_topic(context, staff_chat, topic_id))
+
+
+async def _close_topic(context: Context, staff_chat: int, topic_id: int) -> None:
+    """Close the staff topic (in the background: it waits for the group's rate limit)."""
+    with contextlib.suppress(TelegramError):
+        await context.bot.close_forum_topic(staff_chat, topic_id)
 
 
 async def end_command(update: Update, context: Context) -> None:
@@ -294,11 +287,13 @@ async def load_open_conversations(app: Application) -> None:  # type: ignore[typ
 def register(app: Application) -> None:  # type: ignore[type-arg]
     """Group -1 for relaying; /staff, /end and the person, end and rating buttons."""
     private = filters.ChatType.PRIVATE
-    relayable = private & filters.UpdateType.MESSAGES & ~filters.COMMAND
+    # Service messages (a pinned message, an auto-delete timer …) are not relayed.
+    relayable = (
+        private & filters.UpdateType.MESSAGES & ~filters.COMMAND & ~filters.StatusUpdate.ALL
+    )
     app.add_handler(MessageHandler(relayable, forward_to_staff), group=-1)
     app.add_handler(CommandHandler("staff", staff_command, filters=private))
     app.add_handler(CommandHandler("end", end_command, filters=private))
     app.add_handler(CallbackQueryHandler(ask_for_person, pattern=PERSON))
     app.add_handler(CallbackQueryHandler(end_command, pattern=rf"^{END}:[a-z]{{2}}$"))
     app.add_handler(CallbackQueryHandler(rate, pattern=RATE))
-    relay.register(app)

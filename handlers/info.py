@@ -10,7 +10,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Mess
 
 from bot.db import UserRepository
 from bot.i18n import gettext
-from handlers.services import Context, now, services, ui_language
+from handlers.services import Context, services, ui_language
 
 log = logging.getLogger("wegweiser")
 
@@ -61,7 +61,7 @@ async def purge_inactive_users(context: Context) -> None:
     """Job: delete users who have been silent longer than the retention period."""
     s = services(context)
     async with s.sessions() as session:
-        moment = now()
+        moment = s.clock()
         deleted = await UserRepository(session).purge_inactive(
             moment - timedelta(days=s.settings.retention_days), moment
         )

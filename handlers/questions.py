@@ -14,7 +14,7 @@ from bot.i18n import gettext
 from bot.languages import Lang, as_lang
 from bot.matching import Band
 from handlers import events, keyboards, volunteering
-from handlers.services import Context, hint_of, now, remembered_language, services
+from handlers.services import Context, hint_of, remembered_language, services
 
 MSG_HELPFUL = "Did this help?"
 
@@ -48,7 +48,7 @@ async def answer_question(update: Update, context: Context) -> None:
         s.remember_reply(update.effective_chat.id, reply)
     if reply.band is Band.NONE and reply.handoff_offered:
         async with s.sessions() as session:
-            await UnansweredRepository(session).add(message.text, reply.lang, now())
+            await UnansweredRepository(session).add(message.text, reply.lang, s.clock())
             await session.commit()
     await send_reply(message, reply)
     entry = s.assistant.kb.entry(reply.entry_id) if reply.entry_id else None
@@ -81,7 +81,7 @@ async def record_vote(update: Update, context: Context) -> None:
     lang: Lang = as_lang(match[1]) or "de"
     entry_id, helpful = match[2], match[3] == "1"
     async with services(context).sessions() as session:
-        await FeedbackRepository(session).add(entry_id, lang, helpful, now())
+        await FeedbackRepository(session).add(entry_id, lang, helpful, services(context).clock())
         await session.commit()
     await query.answer(gettext(lang, "Thank you for your feedback!"))
     await query.edit_message_reply_markup(reply_markup=None)

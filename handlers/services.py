@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -12,15 +13,24 @@ from telegram.ext import ContextTypes
 
 from bot.assistant import Assistant, Reply
 from bot.db import UserRepository
-from bot.knowledge import Event
+from bot.inbox import Inbox
+from bot.knowledge import Event, KnowledgeBase
 from bot.languages import Lang, as_lang
+from bot.matching import Matcher
+from bot.outbox import RelayOutbox
 from bot.settings import Settings
-from bot.user_cache import UserCache
+from bot.user_cache import MembershipCache, UserCache
 
 SERVICES = "wegweiser"
 DEFAULT_LANG: Lang = "de"
 LAST_REPLIES = 5000
 Context = ContextTypes.DEFAULT_TYPE
+Clock = Callable[[], datetime]
+
+
+def system_clock() -> datetime:
+    """The current time (UTC)."""
+    return datetime.now(UTC)
 
 
 @dataclass
@@ -31,7 +41,14 @@ class Services:
     assistant: Assistant
     sessions: async_sessionmaker[AsyncSession]
     settings: Settings
+    inbox: Inbox
+    outbox: RelayOutbox
+    # Every handler reads the time here; tests give a fixed one.
+    clock: Clock = system_clock
     users: UserCache = field(default_factory=UserCache)
+    staff_members: MembershipCache = field(default_factory=MembershipCache)
+    # The contact search of the current knowledge base (handlers.volunteering builds it).
+    contact_search: tuple[KnowledgeBase, Matcher] | None = None
     # Family chats whose conversation is with staff right now (loaded from the database at start).
     with_staff: set[int] = field(default_factory=set)
     # Events of the iCalendar feed: the last copy that could be read.
@@ -54,11 +71,6 @@ def services(context: Context) -> Services:
     return found
 
 
-def now() -> datetime:
-    """The current time (UTC)."""
-    return datetime.now(UTC)
-
-
 def hint_of(update: Update) -> str | None:
     """Telegram's ``language_code`` of the sender, if any."""
     user = update.effective_user
@@ -70,7 +82,8 @@ async def remembered_language(update: Update, context: Context) -> Lang | None:
     chat = update.effective_chat
     if chat is None:
         return None
-    s, moment = services(context), now()
+    s = services(context)
+    moment = s.clock()
     seen = s.users.fresh(chat.id, moment)
     if seen is not None:
         return as_lang(seen.language)
@@ -91,7 +104,8 @@ async def remember_language(update: Update, context: Context, lang: Lang) -> Non
     chat = update.effective_chat
     if chat is None:
         return
-    s, moment = services(context), now()
+    s = services(context)
+    moment = s.clock()
     async with s.sessions() as session:
         await UserRepository(session).set_language(chat.id, lang, moment)
         await session.commit()

@@ -18,13 +18,18 @@ from bot.bidi import for_reader
 from bot.db import CLAIMED, CLOSED, Handoff, HandoffRepository, RelayRepository
 from bot.languages import as_lang
 from handlers import handoff as family
-from handlers import relay
-from handlers.services import Context, Services, now, services
+from handlers.services import Context, Services, services
 
-MEMBERSHIP_TTL = 300.0
 STAFF_ONLY = "Dieser Befehl ist nur für Mitarbeitende des Zentrums."
+STAFF_CLAIMED_BY_OTHER = "Schon übernommen von {name}."
+STAFF_CLAIMED = "Übernommen von {name}."
+STAFF_CLOSED = "Geschlossen."
+STAFF_CLOSED_NOTE = "Gespräch geschlossen; die Familie wurde gefragt, wie hilfreich es war."
+STAFF_USE_IN_TOPIC = "Bitte im Thema einer Familie verwenden."
+STAFF_TOPIC_CLOSED = (
+    "Das Gespräch ist geschlossen; schreibt die Familie wieder, öffnet es sich hier neu."
+)
 _MEMBERS = {ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.MEMBER}
-_membership: dict[int, tuple[bool, float]] = {}
 
 
 async def is_staff(context: Context, user_id: int) -> bool:
@@ -34,15 +39,15 @@ async def is_staff(context: Context, user_id: int) -> bool:
         return user_id in s.settings.staff_user_ids
     if s.settings.staff_chat_id is None:
         return False
-    known = _membership.get(user_id)
-    if known is not None and time.monotonic() - known[1] < MEMBERSHIP_TTL:
-        return known[0]
+    known = s.staff_members.get(user_id, time.monotonic())
+    if known is not None:
+        return known
     try:
         member = await context.bot.get_chat_member(s.settings.staff_chat_id, user_id)
         allowed = member.status in _MEMBERS
     except TelegramError:
         allowed = False
-    _membership[user_id] = (allowed, time.monotonic())
+    s.staff_members.put(user_id, allowed, time.monotonic())
     return allowed
 
 
@@ -74,11 +79,12 @@ async def handoff_of(s: Services, message: Message) -> Handoff | None:
 
 
 async def _say_in_topic(context: Context, handoff: Handoff, text: str) -> None:
+    """A note to staff in the conversation's topic (through the outbox)."""
     s = services(context)
-    if s.settings.staff_chat_id is not None:
-        await context.bot.send_message(
-            s.settings.staff_chat_id, text, message_thread_id=handoff.topic_id
-        )
+    async with s.sessions() as session:
+        await RelayRepository(session).add(handoff.id, to_staff=True, now=s.clock(), text=text)
+        await session.commit()
+    s.outbox.wake(handoff.id)
 
 
 async def staff_writes(update: Update, context: Context) -> None:
@@ -93,16 +99,15 @@ async def staff_writes(update: Update, context: Context) -> None:
     if handoff is None or not await is_staff(context, user.id):
         return
     if handoff.status == CLOSED:
-        await message.reply_text("Das Gespräch ist geschlossen; schreibt die Familie wieder, "
-                                 "öffnet es sich hier neu.")  # fmt: skip
+        await message.reply_text(STAFF_TOPIC_CLOSED)
         return
     async with s.sessions() as session:
         await RelayRepository(session).add(
-            handoff.id, to_staff=False, now=now(), from_chat_id=message.chat.id,
+            handoff.id, to_staff=False, now=s.clock(), from_chat_id=message.chat.id,
             message_id=message.message_id,
         )  # fmt: skip
         await session.commit()
-    await relay.deliver(context.bot, s, handoff.id)
+    s.outbox.wake(handoff.id)
 
 
 async def reply_with_template(update: Update, context: Context) -> None:
@@ -115,7 +120,7 @@ async def reply_with_template(update: Update, context: Context) -> None:
     kb = s.assistant.kb
     names = ", ".join(t.id for t in kb.templates) or "–"
     if handoff is None:
-        await message.reply_text("Bitte im Thema einer Familie verwenden.")
+        await message.reply_text(STAFF_USE_IN_TOPIC)
         return
     template = kb.template(context.args[0]) if context.args else None
     if template is None:
@@ -125,9 +130,9 @@ async def reply_with_template(update: Update, context: Context) -> None:
     async with s.sessions() as session:
         lang = as_lang(handoff.lang) or "de"
         text = for_reader(template.text_in(lang), lang)
-        await RelayRepository(session).add(handoff.id, to_staff=False, now=now(), text=text)
+        await RelayRepository(session).add(handoff.id, to_staff=False, now=s.clock(), text=text)
         await session.commit()
-    await relay.deliver(context.bot, s, handoff.id)
+    s.outbox.wake(handoff.id)
 
 
 async def claim(update: Update, context: Context, handoff_id: int) -> None:
@@ -140,16 +145,17 @@ async def claim(update: Update, context: Context, handoff_id: int) -> None:
         handoff = await HandoffRepository(session).get(handoff_id)
         if handoff is None:
             return
-        if handoff.claimed_by not in (None, user.id):
-            answer = f"Schon übernommen von {handoff.claimed_by_name}."
+        taken_by_other = handoff.claimed_by not in (None, user.id)
+        if taken_by_other:
+            answer = STAFF_CLAIMED_BY_OTHER.format(name=handoff.claimed_by_name)
         else:
             handoff.status = CLAIMED if handoff.status != CLOSED else handoff.status
             handoff.claimed_by, handoff.claimed_by_name = user.id, user.full_name[:64]
-            answer = f"Übernommen von {user.full_name}."
+            answer = STAFF_CLAIMED.format(name=user.full_name[:64])
         await session.commit()
     if update.callback_query is not None:
-        await update.callback_query.answer(answer, show_alert=answer.startswith("Schon"))
-    if answer.startswith("Übernommen"):
+        await update.callback_query.answer(answer, show_alert=taken_by_other)
+    if not taken_by_other:
         await _say_in_topic(context, handoff, answer)
 
 
@@ -171,7 +177,7 @@ async def close_command(update: Update, context: Context) -> None:
         return
     handoff = await handoff_of(services(context), message)
     if handoff is None:
-        await message.reply_text("Bitte im Thema einer Familie verwenden.")
+        await message.reply_text(STAFF_USE_IN_TOPIC)
         return
     await _close(update, context, handoff.id)
 
@@ -193,10 +199,9 @@ async def _close(update: Update, context: Context, handoff_id: int) -> None:
     if handoff is None:
         return
     if update.callback_query is not None:
-        await update.callback_query.answer("Geschlossen.")
+        await update.callback_query.answer(STAFF_CLOSED)
     await family.close_for(update, context, handoff.chat_id, by_family=False)
-    await _say_in_topic(context, handoff, "Gespräch geschlossen; die Familie wurde gefragt, "
-                        "wie hilfreich es war.")  # fmt: skip
+    await _say_in_topic(context, handoff, STAFF_CLOSED_NOTE)
 
 
 async def refuse(update: Update, context: Context) -> None:
@@ -215,7 +220,11 @@ def register(app: Application, staff_chat_id: int | None) -> None:  # type: igno
         app.add_handler(CommandHandler("claim", claim_command, filters=in_staff_chat))
         app.add_handler(
             MessageHandler(
-                in_staff_chat & filters.UpdateType.MESSAGE & ~filters.COMMAND, staff_writes
+                in_staff_chat
+                & filters.UpdateType.MESSAGE
+                & ~filters.COMMAND
+                & ~filters.StatusUpdate.ALL,
+                staff_writes,
             )
         )
     app.add_handler(CommandHandler(["reply", "close", "claim"], refuse))

@@ -6,20 +6,21 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
 from bot.i18n import gettext
-from bot.knowledge import Contact, KnowledgeBase
+from bot.knowledge import Contact
 from bot.languages import LANGS, Lang, as_lang
 from bot.matching import Document, Matcher
 from bot.stopwords import load_stopwords
 from handlers import handoff
-from handlers.services import Context, services, ui_language
+from handlers.services import Context, Services, services, ui_language
 
 MESSAGE_BUTTON = r"^volmsg:([a-z]{2})$"
-_matchers: dict[int, tuple[KnowledgeBase, Matcher]] = {}
 
 
-def contact_matcher(kb: KnowledgeBase) -> Matcher:
-    """Contacts searchable by role (every language), name, address, and their topics' entries."""
-    cached = _matchers.get(id(kb))
+def contact_matcher(s: Services) -> Matcher:
+    """Contacts searchable by role (every language), name, address, and their topics' entries
+    (built once per knowledge base; a reload replaces it)."""
+    kb = s.assistant.kb
+    cached = s.contact_search
     if cached is not None and cached[0] is kb:
         return cached[1]
     docs: list[Document] = []
@@ -30,7 +31,7 @@ def contact_matcher(kb: KnowledgeBase) -> Matcher:
                 texts.extend([*entry.title.values(), *entry.keywords])
         docs.extend(Document(contact.id, "de", text, "keyword") for text in texts if text)
     matcher = Matcher(docs, load_stopwords(LANGS))
-    _matchers[id(kb)] = (kb, matcher)
+    s.contact_search = (kb, matcher)
     return matcher
 
 
@@ -94,7 +95,7 @@ async def find_contact(update: Update, context: Context) -> None:
         await message.reply_text(gettext(lang, "To find a contact person, write /contact and a "
                                          "word, for example /contact Sprachmittler"))  # fmt: skip
         return
-    found = contact_matcher(kb).match(query)
+    found = contact_matcher(services(context)).match(query)
     contacts = [c for cand in found.candidates if cand.score >= found.candidates[0].score * 0.8
                 for c in kb.contacts if c.id == cand.entry_id]  # fmt: skip
     if not contacts:
@@ -119,14 +120,9 @@ async def leave_message(update: Update, context: Context) -> None:
         return
     await query.answer()
     lang = as_lang(context.matches[0][1]) or "de"
-    await handoff.open_conversation(update, context, lang, label="Ehrenamt")
-    chat = update.effective_chat
-    if chat is not None and services(context).settings.staff_chat_id is not None:
-        await context.bot.send_message(
-            chat.id,
-            gettext(lang, "Please write your message: what you can offer and when. Staff of the "
-                    "centre will read it and answer here."),
-        )  # fmt: skip
+    prompt = gettext(lang, "Please write your message: what you can offer and when. Staff of "
+                     "the centre will read it and answer here.")  # fmt: skip
+    await handoff.open_conversation(update, context, lang, label="Ehrenamt", follow_up=prompt)
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]

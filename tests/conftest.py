@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.staff_desk import desk  # noqa: F401 - the fixture, for all test modules
+from tests.harness import bot, desk  # noqa: F401 - the fixtures, for all test modules
 
 # python-telegram-bot 22: durations as timedelta already (as the bot itself runs, see bot.app).
 os.environ.setdefault("PTB_TIMEDELTA", "1")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 
@@ -134,7 +133,3 @@ def test_answer_for_an_unknown_entry_offers_a_person(assistant: Assistant) -> No
     reply = assistant.answer("no-such-entry", "uk")
     assert reply.band is Band.NONE
     assert reply.handoff_offered
-
-
-def test_kb_directory_is_kept(assistant: Assistant) -> None:
-    assert isinstance(assistant.kb.directory, Path)

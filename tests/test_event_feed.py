@@ -10,10 +10,9 @@ import pytest
 
 from bot.event_feed import FeedError, fetch, parse
 from bot.i18n import gettext
-from handlers.services import now
 from tests import updates
 from tests.fakes import FakeTelegram
-from tests.staff_desk import FAMILY, STAFF_CHAT, Desk, start_desk, stop_desk
+from tests.harness import FAMILY, STAFF_CHAT, START, Desk, start_desk, stop_desk
 
 BERLIN = ZoneInfo("Europe/Berlin")
 
@@ -47,8 +46,8 @@ END:VCALENDAR
 
 
 def test_recurring_events_are_expanded() -> None:
-    first = datetime.combine(now().date() + timedelta(days=2), datetime.min.time())
-    events = parse(feed(first), BERLIN, now())
+    first = datetime.combine(START.date() + timedelta(days=2), datetime.min.time())
+    events = parse(feed(first), BERLIN, START)
     cafes = [e for e in events if e.title["de"] == "Sprachcafé"]
     assert len(cafes) == 3  # four weeks, one left out
     assert all(e.start.hour == 15 for e in cafes)
@@ -59,7 +58,7 @@ def test_recurring_events_are_expanded() -> None:
 
 def test_broken_or_missing_feeds(tmp_path: Path) -> None:
     with pytest.raises(FeedError):
-        parse(b"this is not a calendar", BERLIN, now())
+        parse(b"this is not a calendar", BERLIN, START)
     with pytest.raises(FeedError):
         fetch(str(tmp_path / "missing.ics"))
 
@@ -68,7 +67,7 @@ async def test_feed_events_are_listed_and_a_broken_feed_keeps_the_last_copy(
     database_url: str, tmp_path: Path
 ) -> None:
     path = tmp_path / "events.ics"
-    path.write_bytes(feed(datetime.combine(now().date() + timedelta(days=2), datetime.min.time())))
+    path.write_bytes(feed(datetime.combine(START.date() + timedelta(days=2), datetime.min.time())))
     api = FakeTelegram()
     app = await start_desk(database_url, api)
     app.bot_data["wegweiser"].settings.events_ics = str(path)

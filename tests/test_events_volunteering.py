@@ -17,10 +17,10 @@ from bot.i18n import gettext
 from bot.knowledge import load_knowledge_base
 from bot.settings import BUNDLED_KNOWLEDGE
 from handlers.reload import watch_files
-from handlers.services import SERVICES, now
+from handlers.services import SERVICES
 from tests import updates
 from tests.fakes import FakeTelegram
-from tests.staff_desk import ANNA, FAMILY, STAFF_CHAT, Desk, start_desk, stop_desk
+from tests.harness import ANNA, FAMILY, STAFF_CHAT, START, Desk, start_desk, stop_desk
 
 FEST = "fest-der-vielfalt-2016"
 
@@ -52,7 +52,7 @@ def set_fest(directory: Path, start: str, end: str) -> None:
 
 
 def future(days: int) -> str:
-    return (now().date() + timedelta(days=days)).isoformat()
+    return (START.date() + timedelta(days=days)).isoformat()
 
 
 async def test_past_events_are_not_upcoming_and_a_new_date_is_announced_once(

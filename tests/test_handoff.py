@@ -8,11 +8,11 @@ from sqlalchemy import select
 
 from bot.db import Handoff, RelayMessage, User
 from bot.i18n import gettext
+from bot.outbox import STAFF_TOPIC_REOPENED
 from handlers.handoff import MSG_SOON, MSG_WITHIN
-from handlers.relay import deliver_everything
 from tests import updates
 from tests.fakes import FakeTelegram
-from tests.staff_desk import (
+from tests.harness import (
     ANNA,
     BERND,
     FAMILY,
@@ -163,28 +163,67 @@ async def test_a_failed_relay_is_kept_and_delivered_later_in_order(desk: Desk) -
     second = updates.text(FAMILY, "الرسالة الثانية")
     await desk.send(first)
     assert desk.copies(STAFF_CHAT)[-1]["message_id"] == first["message"]["message_id"]  # tried
-    await desk.send(second)  # the first goes again, then the second
+    await desk.send(second)  # waits behind the first, which waits for its next attempt
+    assert len(desk.copies(STAFF_CHAT)) == 1
+    await desk.later(seconds=5)  # the sweep: the first goes again, then the second
     delivered = [c["message_id"] for c in desk.copies(STAFF_CHAT)]
-    assert delivered[-2:] == [first["message"]["message_id"], second["message"]["message_id"]]
+    assert delivered == [first["message"]["message_id"]] * 2 + [second["message"]["message_id"]]
     async with desk.services.sessions() as session:
         waiting = (await session.scalars(select(RelayMessage).where(
             RelayMessage.delivered_at.is_(None)))).all()  # fmt: skip
     assert waiting == []
 
 
-async def test_the_retry_job_delivers_what_is_waiting(desk: Desk) -> None:
+async def test_the_sweep_delivers_what_is_waiting_once_telegram_is_back(desk: Desk) -> None:
     await open_topic(desk)
     desk.api.fail["copyMessage"] = (502, "Bad Gateway")
     waiting = updates.text(FAMILY, "رسالة")
     await desk.send(waiting)
+    await desk.later(seconds=3)  # still failing: tried again, kept
     del desk.api.fail["copyMessage"]
     desk.api.clear()
-    job_queue = desk.app.job_queue
-    assert job_queue is not None
-    [job] = job_queue.get_jobs_by_name("relay-outbox")
-    await job.run(desk.app)
+    await desk.later(seconds=1)  # not yet due (the wait doubled)
+    assert desk.copies(STAFF_CHAT) == []
+    await desk.later(seconds=10)
     assert [c["message_id"] for c in desk.copies(STAFF_CHAT)] == [waiting["message"]["message_id"]]
-    assert deliver_everything is job.callback
+
+
+async def test_a_message_telegram_refuses_for_good_is_set_aside_and_the_rest_goes_on(
+    desk: Desk,
+) -> None:
+    topic_id = await open_topic(desk)
+    desk.api.fail_once["copyMessage"] = (400, "Bad Request: message can't be copied", {})
+    poison = updates.text(FAMILY, "رسالة لا تنسخ")
+    after = updates.text(FAMILY, "رسالة بعدها")
+    await desk.send(poison)
+    await desk.send(after)
+    copied = [c["message_id"] for c in desk.copies(STAFF_CHAT)]
+    assert copied == [poison["message"]["message_id"], after["message"]["message_id"]]
+    note = next(t for t in desk.texts_to(STAFF_CHAT) if t.startswith("⚠️ Eine Nachricht"))
+    assert "Message can't be copied" in note
+    await desk.send(updates.in_topic(STAFF_CHAT, topic_id, ANNA, text="Wir sind da."))
+    assert desk.copies(FAMILY)  # and the other way still works
+
+
+async def test_a_deleted_topic_is_opened_again_and_staff_are_told(desk: Desk) -> None:
+    await open_topic(desk)
+    desk.api.fail_once["copyMessage"] = (400, "Bad Request: message thread not found", {})
+    message = updates.text(FAMILY, "مرحبا")
+    await desk.send(message)
+    new_topic = (await desk.handoff()).topic_id
+    assert len(desk.api.sent("createForumTopic")) == 2
+    assert desk.copies(STAFF_CHAT)[-1]["message_thread_id"] == new_topic
+    assert STAFF_TOPIC_REOPENED in desk.texts_to(STAFF_CHAT)
+
+
+async def test_service_messages_are_not_relayed(desk: Desk) -> None:
+    await open_topic(desk)
+    desk.api.clear()
+    pinned = updates.text(FAMILY, "x")
+    del pinned["message"]["text"]
+    pinned["message"]["pinned_message"] = updates.text(FAMILY, "alt")["message"]
+    await desk.send(pinned)
+    assert desk.copies(STAFF_CHAT) == []
 
 
 async def test_staff_learn_when_the_family_blocked_the_bot(desk: Desk) -> None:

@@ -9,6 +9,7 @@ from sqlalchemy import delete, select
 
 from bot.db import (
     CANCELLED,
+    SENT,
     Appointment,
     AppointmentRepository,
     Reminder,
@@ -55,7 +56,11 @@ async def _dispatcher(url: str, rounds: int) -> list[int]:
     try:
         for _ in range(rounds):
             async with sessions() as session:
-                found = await AppointmentRepository(session).claim_due(NOW, limit=7)
+                repository = AppointmentRepository(session)
+                found = await repository.claim_due(NOW, limit=7)
+                await session.commit()
+                for reminder, _ in found:  # Telegram took it
+                    await repository.set_reminder_status(reminder.id, SENT, NOW)
                 await session.commit()
             claimed.extend(reminder.id for reminder, _ in found)
             await asyncio.sleep(0)

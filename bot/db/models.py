@@ -107,6 +107,11 @@ class Handoff(Base):
     closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     rating: Mapped[int | None] = mapped_column(SmallInteger)
     family_blocked: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The process delivering this conversation's queue right now, and until when it may.
+    relay_owner: Mapped[str | None] = mapped_column(String(80))
+    # Set when the staff topic is still to be opened (or reopened) under this name.
+    topic_name: Mapped[str | None] = mapped_column(String(128))
+    relay_lease_until: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
 
 class RelayMessage(Base):
@@ -117,6 +122,7 @@ class RelayMessage(Base):
     """
 
     __tablename__ = "relay_messages"
+    __table_args__ = (UniqueConstraint("from_chat_id", "message_id", "to_staff"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     handoff_id: Mapped[int] = mapped_column(
@@ -130,6 +136,10 @@ class RelayMessage(Base):
     delivered_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), index=True)
     dropped: Mapped[bool] = mapped_column(Boolean, default=False)
     staff_message_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    reply_markup: Mapped[str | None] = mapped_column(Text)  # JSON, for the bot's own messages
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    failure: Mapped[str | None] = mapped_column(String(200))  # why it was set aside
 
 
 class Appointment(Base):
@@ -164,6 +174,7 @@ class Reminder(Base):
     )  # pending|sent|undeliverable|skipped
     sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     first: Mapped[bool] = mapped_column(Boolean, default=False)
+    claimed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())  # while "sending"
 
 
 class EventSubscription(Base):
@@ -177,3 +188,23 @@ class EventSubscription(Base):
     event_id: Mapped[str] = mapped_column(String(48), index=True)
     lang: Mapped[str] = mapped_column(String(8))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class InboxUpdate(Base):
+    """An update Telegram delivered, kept from before it is confirmed until it was handled.
+
+    The payload (the update's JSON) is cleared once handled; the row itself stays a day, so
+    that Telegram delivering it again is recognised and not handled twice.
+    """
+
+    __tablename__ = "inbox_updates"
+
+    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    chat_id: Mapped[int | None] = mapped_column(BigInteger)
+    payload: Mapped[str | None] = mapped_column(Text)
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    handled_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), index=True)
+    outcome: Mapped[str | None] = mapped_column(String(12))  # handled | gave_up
+    # The process handling it, and until when (renewed while it works on it).
+    owner: Mapped[str | None] = mapped_column(String(80))
+    lease_until: Mapped[datetime | None] = mapped_column(UtcDateTime())

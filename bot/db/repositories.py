@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import and_, delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import (
@@ -22,6 +22,8 @@ MAX_STORED_QUESTION = 1000
 OPEN, CLAIMED, CLOSED = "open", "claimed", "closed"
 BOOKED, CONFIRMED, CANCELLED, OTHER_DATE = "booked", "confirmed", "cancelled", "other"
 PENDING, SENT, UNDELIVERABLE, SKIPPED = "pending", "sent", "undeliverable", "skipped"
+SENDING = "sending"  # claimed by a dispatcher, not yet accepted by Telegram
+REMINDER_LEASE = timedelta(seconds=120)  # a "sending" reminder older than this is taken again
 
 
 class UserRepository:
@@ -130,9 +132,9 @@ class HandoffRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def get(self, handoff_id: int) -> Handoff | None:
-        """By id."""
-        return await self.session.get(Handoff, handoff_id)
+    async def get(self, handoff_id: int, *, fresh: bool = False) -> Handoff | None:
+        """By id (*fresh*: read again from the database, not from the session)."""
+        return await self.session.get(Handoff, handoff_id, populate_existing=fresh)
 
     async def for_chat(self, chat_id: int) -> Handoff | None:
         """The family chat's handoff (open or closed), if it ever had one."""
@@ -179,38 +181,54 @@ class RelayRepository:
         from_chat_id: int | None = None,
         message_id: int | None = None,
         text: str | None = None,
+        reply_markup: str | None = None,
     ) -> RelayMessage:
-        """Queue one message."""
+        """Queue one message; a source message queued before (an update handled again) is not
+        queued twice."""
+        if from_chat_id is not None and message_id is not None:
+            known = await self.session.scalar(
+                select(RelayMessage).where(
+                    RelayMessage.from_chat_id == from_chat_id,
+                    RelayMessage.message_id == message_id,
+                    RelayMessage.to_staff == to_staff,
+                )
+            )
+            if known is not None:
+                return known
         item = RelayMessage(
             handoff_id=handoff_id,
             to_staff=to_staff,
             from_chat_id=from_chat_id,
             message_id=message_id,
             text=text,
+            reply_markup=reply_markup,
             created_at=now,
             dropped=False,
+            attempts=0,
         )
         self.session.add(item)
         await self.session.flush()
         return item
 
-    async def pending(self, handoff_id: int) -> list[RelayMessage]:
-        """Not yet delivered, oldest first."""
+    async def pending(self, handoff_id: int, *, to_staff: bool) -> list[RelayMessage]:
+        """Not yet delivered in one direction, oldest first."""
         query = (
             select(RelayMessage)
             .where(RelayMessage.handoff_id == handoff_id, RelayMessage.delivered_at.is_(None))
+            .where(RelayMessage.to_staff == to_staff)
             .order_by(RelayMessage.id)
+            .limit(100)
         )
         return list((await self.session.scalars(query)).all())
 
-    async def handoffs_with_pending(self) -> list[int]:
-        """Handoffs that still have something to deliver."""
-        query = (
-            select(RelayMessage.handoff_id)
-            .where(RelayMessage.delivered_at.is_(None))
-            .distinct()
-            .order_by(RelayMessage.handoff_id)
-        )
+    async def handoffs_with_pending(self, now: datetime | None = None) -> list[int]:
+        """Handoffs that still have something to deliver (that may be tried at *now*)."""
+        query = select(RelayMessage.handoff_id).where(RelayMessage.delivered_at.is_(None))
+        if now is not None:
+            query = query.where(
+                or_(RelayMessage.next_attempt_at.is_(None), RelayMessage.next_attempt_at <= now)
+            )
+        query = query.distinct().order_by(RelayMessage.handoff_id)
         return list((await self.session.scalars(query)).all())
 
     async def by_staff_message(self, staff_message_id: int) -> RelayMessage | None:
@@ -292,16 +310,22 @@ class AppointmentRepository:
     async def claim_due(
         self, now: datetime, limit: int = 100
     ) -> list[tuple[Reminder, Appointment]]:
-        """Claim due reminders and mark them sent, in the caller's transaction.
+        """Claim due reminders ("sending"), in the caller's transaction; the caller marks each
+        sent once Telegram accepted it. A "sending" reminder whose dispatcher died is claimed
+        again after ``REMINDER_LEASE``.
 
-        Each row is taken with a conditional update (``status = 'pending'``), so of two
-        dispatchers exactly one gets it; on PostgreSQL the candidates are read with
-        ``FOR UPDATE SKIP LOCKED`` so that dispatchers do not even wait for each other.
-        Reminders of cancelled or past appointments are skipped, not sent.
+        Each row is taken with a conditional update, so of two dispatchers exactly one
+        gets it; on PostgreSQL the candidates are read with ``FOR UPDATE SKIP LOCKED`` so that
+        dispatchers do not even wait for each other. Reminders of cancelled or past appointments
+        are skipped, not sent.
         """
+        claimable = or_(
+            Reminder.status == PENDING,
+            and_(Reminder.status == SENDING, Reminder.claimed_at < now - REMINDER_LEASE),
+        )
         query = (
             select(Reminder.id)
-            .where(Reminder.status == PENDING, Reminder.due_at <= now)
+            .where(claimable, Reminder.due_at <= now)
             .order_by(Reminder.due_at)
             .limit(limit)
         )
@@ -316,8 +340,8 @@ class AppointmentRepository:
             useful = appointment.status != CANCELLED and appointment.starts_at > now
             result = await self.session.execute(
                 update(Reminder)
-                .where(Reminder.id == reminder_id, Reminder.status == PENDING)
-                .values(status=SENT if useful else SKIPPED, sent_at=now if useful else None)
+                .where(Reminder.id == reminder_id, claimable)
+                .values(status=SENDING if useful else SKIPPED, claimed_at=now)
                 .execution_options(synchronize_session=False)
             )
             if getattr(result, "rowcount", 0) == 1 and useful:
@@ -325,9 +349,13 @@ class AppointmentRepository:
                 claimed.append((reminder, appointment))
         return claimed
 
-    async def set_reminder_status(self, reminder_id: int, status: str) -> None:
-        """After sending: back to pending (retry) or undeliverable."""
-        values: dict[str, object] = {"status": status}
+    async def set_reminder_status(
+        self, reminder_id: int, status: str, now: datetime | None = None
+    ) -> None:
+        """After sending: sent (at *now*), back to pending (retry) or undeliverable."""
+        values: dict[str, object] = {"status": status, "claimed_at": None}
+        if status == SENT:
+            values["sent_at"] = now
         if status == PENDING:
             values["sent_at"] = None
         await self.session.execute(

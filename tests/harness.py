@@ -1,0 +1,186 @@
+"""The one way tests build the bot: the real ``Application`` with a recording fake Bot API, a
+real database, a clock the test controls; and the staff desk (a bot with a staff group)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import delete, select
+from telegram import Update
+from telegram.ext import Application
+
+from bot.app import build_application, close, prepare
+from bot.assistant import Assistant
+from bot.db import Base, Handoff
+from bot.knowledge import load_knowledge_base
+from bot.settings import BUNDLED_KNOWLEDGE, Settings
+from handlers.services import SERVICES, Services
+from tests import updates
+from tests.fakes import FakeTelegram
+
+TOKEN = "123456:TEST-token-abcdefghij"
+STAFF_CHAT = -1001234567
+FAMILY = 81001
+ANNA, BERND, STRANGER = 5001, 5002, 6666
+# A Monday in winter, no holiday near: every test sees the same calendar, whatever the date.
+START = datetime(2026, 12, 7, 8, 0, tzinfo=UTC)
+
+_ASSISTANT: list[Assistant] = []
+
+
+def duisburg() -> Assistant:
+    """The assistant over the bundled Duisburg knowledge base (built once per run)."""
+    if not _ASSISTANT:
+        _ASSISTANT.append(
+            Assistant.for_knowledge_base(load_knowledge_base(BUNDLED_KNOWLEDGE / "duisburg"))
+        )
+    return _ASSISTANT[0]
+
+
+class TestClock:
+    """The time the bot sees: fixed at :data:`START` until a test moves it."""
+
+    __test__ = False  # not a test class
+
+    def __init__(self, moment: datetime = START) -> None:
+        self.moment = moment
+
+    def __call__(self) -> datetime:
+        return self.moment
+
+    def advance(self, **delta: float) -> None:
+        """Move the time on, e.g. ``advance(seconds=5)``."""
+        self.moment += timedelta(**delta)
+
+
+async def start_app(
+    database_url: str,
+    api: FakeTelegram,
+    assistant: Assistant | None = None,
+    clock: TestClock | None = None,
+    **settings: Any,
+) -> Application:  # type: ignore[type-arg]
+    """Build, initialise and prepare the application as ``wegweiser run`` does (no polling)."""
+    config = Settings(telegram_token=TOKEN, database_url=database_url, **settings)
+    app = build_application(
+        config, assistant or duisburg(), request=api, clock=clock or TestClock()
+    )
+    await app.initialize()
+    await prepare(app)
+    return app
+
+
+async def stop_app(app: Application) -> None:  # type: ignore[type-arg]
+    """Shut the application down and release its database."""
+    await app.shutdown()
+    await close(app)
+
+
+async def clear_tables(app: Application) -> None:  # type: ignore[type-arg]
+    """Empty every table (PostgreSQL is shared by the run), children before parents."""
+    services: Services = app.bot_data[SERVICES]
+    async with services.sessions() as session:
+        for table in reversed(Base.metadata.sorted_tables):
+            await session.execute(delete(table))
+        await session.commit()
+    services.with_staff.clear()
+
+
+class Bot:
+    """The application under test, its fake Bot API and its database."""
+
+    def __init__(self, app: Application, api: FakeTelegram) -> None:  # type: ignore[type-arg]
+        self.app = app
+        self.api = api
+
+    @property
+    def services(self) -> Services:
+        found = self.app.bot_data[SERVICES]
+        assert isinstance(found, Services)
+        return found
+
+    @property
+    def clock(self) -> TestClock:
+        clock = self.services.clock
+        assert isinstance(clock, TestClock)
+        return clock
+
+    async def send(self, payload: dict[str, Any]) -> None:
+        """Handle one update, then wait until the outbox has sent what it caused."""
+        await self.app.process_update(Update.de_json(payload, self.app.bot))
+        await self.services.outbox.idle()
+
+    async def later(self, **delta: float) -> None:
+        """Let time pass and the outbox retry what waits."""
+        self.clock.advance(**delta)
+        await self.services.outbox.wake_due()
+        await self.services.outbox.idle()
+
+    async def rows(self, model: type[Any]) -> list[Any]:
+        async with self.services.sessions() as session:
+            return list((await session.scalars(select(model))).all())
+
+
+class Desk(Bot):
+    """The bot with a staff group."""
+
+    async def handoff(self) -> Handoff:
+        async with self.services.sessions() as session:
+            found = await session.scalar(select(Handoff).where(Handoff.chat_id == FAMILY))
+            assert found is not None
+            return found
+
+    def copies(self, chat_id: int) -> list[dict[str, Any]]:
+        return [p for p in self.api.sent("copyMessage") if int(p["chat_id"]) == chat_id]
+
+    def texts_to(self, chat_id: int) -> list[str]:
+        return [str(p["text"]) for p in self.api.sent() if int(p["chat_id"]) == chat_id]
+
+
+async def start_desk(
+    database_url: str, api: FakeTelegram, assistant: Assistant | None = None, **overrides: Any
+) -> Application:  # type: ignore[type-arg]
+    """A bot with the staff group and two staff members."""
+    staff = {"staff_chat_id": STAFF_CHAT, "staff_user_ids": [ANNA, BERND]}
+    return await start_app(database_url, api, assistant, **{**staff, **overrides})
+
+
+stop_desk = stop_app
+
+
+@pytest.fixture
+async def bot(database_url: str) -> AsyncIterator[Bot]:
+    """A bot without a staff group, on an empty database."""
+    api = FakeTelegram()
+    app = await start_app(database_url, api)
+    await clear_tables(app)
+    api.clear()
+    try:
+        yield Bot(app, api)
+    finally:
+        await stop_app(app)
+
+
+@pytest.fixture
+async def desk(database_url: str) -> AsyncIterator[Desk]:
+    """A bot with a staff group, on an empty database."""
+    api = FakeTelegram()
+    app = await start_desk(database_url, api)
+    await clear_tables(app)
+    api.clear()
+    try:
+        yield Desk(app, api)
+    finally:
+        await stop_desk(app)
+
+
+async def open_topic(desk: Desk, lang: str = "ar") -> int:
+    """A family asks, then presses "talk to a person": the topic it got."""
+    await desk.send(updates.text(FAMILY, "وين بسجل ابني بالمدرسة؟", language_code=lang))
+    await desk.send(updates.callback(FAMILY, f"person:{lang}", language_code=lang))
+    handoff = await desk.handoff()
+    assert handoff.topic_id is not None
+    return handoff.topic_id
