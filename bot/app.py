@@ -119,11 +119,16 @@ async def prepare(app: Application) -> None:  # type: ignore[type-arg]
     log.info("ready: %s, %d entries", s.assistant.kb.centre.name, len(s.assistant.kb.entries))
 
 
-async def close(app: Application) -> None:  # type: ignore[type-arg]
-    """Stop the inbox and outbox work, release the database connections."""
+async def stop_background(app: Application) -> None:  # type: ignore[type-arg]
+    """Stop the inbox and outbox work while the bot can still talk to Telegram."""
     s: Services = app.bot_data[SERVICES]
     await s.outbox.stop()
     await s.inbox.stop()
+
+
+async def close(app: Application) -> None:  # type: ignore[type-arg]
+    """Stop the background work (if still running), release the database connections."""
+    await stop_background(app)
     engine: AsyncEngine = app.bot_data[ENGINE]
     await engine.dispose()
 
@@ -158,6 +163,7 @@ def build_application(
         .update_queue(DurableUpdateQueue(inbox))
         .concurrent_updates(ChatOrderedProcessor(CONCURRENT_UPDATES, inbox))
         .post_init(prepare)
+        .post_stop(stop_background)
         .post_shutdown(close)
     )
     if request is not None:

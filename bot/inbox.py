@@ -28,7 +28,9 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, or_, select, update
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram import Bot, Update
@@ -99,6 +101,7 @@ class Inbox:
         self._bot: Bot | None = None
         self._on_wait: Callable[[Update], Awaitable[None]] | None = None
         self._sweeper: asyncio.Task[None] | None = None
+        self._marker: asyncio.Task[None] | None = None
         self._retries: set[asyncio.Task[None]] = set()
         self._told_waiting: set[int] = set()  # chats told that their message waits
 
@@ -138,25 +141,24 @@ class Inbox:
     async def _store(self, item: Update) -> bool:
         moment = self.clock()
         async with self.sessions() as session:
-            row = await session.get(InboxUpdate, item.update_id)
-            if row is None:
-                session.add(
-                    InboxUpdate(
-                        update_id=item.update_id,
-                        chat_id=chat_of(item),
-                        payload=json.dumps(item.to_dict(), ensure_ascii=False),
-                        received_at=moment,
-                        owner=self.owner,
-                        lease_until=moment + LEASE,
-                    )
+            dialect = session.get_bind().dialect.name
+            insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+            result = await session.execute(
+                insert(InboxUpdate)
+                .values(
+                    update_id=item.update_id,
+                    chat_id=chat_of(item),
+                    payload=json.dumps(item.to_dict(), ensure_ascii=False),
+                    received_at=moment,
+                    owner=self.owner,
+                    lease_until=moment + LEASE,
                 )
-                try:
-                    await session.commit()
-                except IntegrityError:  # another process stored it a moment ago
-                    return False
+                .on_conflict_do_nothing(index_elements=["update_id"])
+            )
+            await session.commit()
+            if getattr(result, "rowcount", 0) == 1:
                 return True
-            if row.handled_at is not None:
-                return False
+            # Stored before: handled already, or taken by this or another process.
             return await self._claim(session, item.update_id, moment)
 
     async def _claim(self, session: AsyncSession, update_id: int, moment: datetime) -> bool:
@@ -210,12 +212,22 @@ class Inbox:
             log.error("update %s could not be handled; set aside", update_id, exc_info=error)
         self._attempts.pop(update_id, None)
         self._in_flight.discard(update_id)
-        try:
-            await self._mark({update_id: outcome})
-        except Exception as exc:
-            if not passing(exc):
-                raise
-            self._unmarked[update_id] = outcome
+        self._unmarked[update_id] = outcome
+        if self._marker is None or self._marker.done():
+            self._marker = asyncio.create_task(self._mark_waiting(), name="inbox-marks")
+
+    async def _mark_waiting(self) -> None:
+        """Write the marks that wait, many in one transaction while the last one is written (a
+        process killed now handles at most these updates again)."""
+        while self._unmarked:
+            pending, self._unmarked = self._unmarked, {}
+            try:
+                await self._mark(pending)
+            except Exception as exc:
+                self._unmarked.update(pending)
+                if not passing(exc):
+                    log.exception("inbox: marks could not be written")
+                return  # the upkeep sweep tries again
 
     async def _again(self, item: Update, delay: float) -> None:
         await asyncio.sleep(delay)
@@ -330,6 +342,9 @@ class Inbox:
 
     async def stop(self) -> None:
         """End the background work (unhandled updates stay stored for the next start)."""
+        if self._marker is not None:
+            with contextlib.suppress(Exception):
+                await self._marker
         tasks = [t for t in (self._sweeper, *self._retries) if t is not None]
         for task in tasks:
             task.cancel()

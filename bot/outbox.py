@@ -22,6 +22,7 @@ import contextlib
 import json
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import or_, update
@@ -52,6 +53,37 @@ _CHAT_GONE = ("chat not found", "user is deactivated", "bot was blocked")
 
 
 SENT, WAIT, AGAIN = "sent", "wait", "again"
+_ROW_FIELDS = {"delivered_at", "staff_message_id", "attempts", "next_attempt_at", "dropped",
+               "failure"}  # fmt: skip
+TOGETHER_MAX = MessageLimit.MAX_TEXT_LENGTH - 200  # room for the line above the texts
+TOGETHER_FROM = 3  # texts waiting for one topic (it is throttled): sent as one message
+STAFF_TOGETHER = (
+    "💬 {count} Nachrichten der Familie (zusammengefasst, weil das Thema gedrosselt ist):"
+)
+
+
+def _quotes_from(items: list[RelayMessage], start: int) -> list[RelayMessage]:
+    """The run of waiting plain family texts from *start* on that fits into one message."""
+    run: list[RelayMessage] = []
+    size = 0
+    for item in items[start:]:
+        if item.quote is None or item.attempts or size + len(item.quote) + 4 > TOGETHER_MAX:
+            break
+        run.append(item)
+        size += len(item.quote) + 4
+    return run
+
+
+_HANDOFF_FIELDS = {"topic_id", "topic_name", "family_blocked"}
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What one attempt at a row decided: the next step, the changed fields, notes to staff."""
+
+    step: str
+    row: dict[str, object] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
 
 
 def chunks(text: str, size: int = MessageLimit.MAX_TEXT_LENGTH) -> list[str]:
@@ -146,13 +178,23 @@ class RelayOutbox:
             self._sweeper = asyncio.create_task(self._sweep_forever(), name="relay-sweep")
 
     async def stop(self) -> None:
-        """Stop sweeping and let the running deliveries finish."""
-        if self._sweeper is not None:
-            self._sweeper.cancel()
+        """Stop sweeping and delivering (what is not sent stays queued for the next start) and
+        give the conversations' leases back, so another process can take them at once."""
+        tasks = [t for t in (self._sweeper, *self._tasks.values()) if t is not None]
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
             with contextlib.suppress(asyncio.CancelledError):
-                await self._sweeper
-            self._sweeper = None
-        await self.idle()
+                await task
+        self._sweeper = None
+        with contextlib.suppress(Exception):
+            async with self.sessions() as session:
+                await session.execute(
+                    update(Handoff)
+                    .where(Handoff.relay_owner == self.owner)
+                    .values(relay_owner=None, relay_lease_until=None)
+                )
+                await session.commit()
 
     # Delivering ----------------------------------------------------------------------------
 
@@ -198,30 +240,97 @@ class RelayOutbox:
                 await session.commit()
 
     async def _deliver_direction(self, handoff_id: int, *, to_staff: bool) -> None:
-        async with self.sessions() as session:
-            relay = RelayRepository(session)
-            while True:
+        """One direction's queue, oldest first. No database connection is held while Telegram
+        is asked (a send may wait seconds for the group's rate limit)."""
+        while True:
+            async with self.sessions() as session:
                 handoff = await HandoffRepository(session).get(handoff_id, fresh=True)
                 if handoff is None or handoff.relay_owner != self.owner:
                     return
-                items = await relay.pending(handoff_id, to_staff=to_staff)
-                if not items:
+                items = await RelayRepository(session).pending(handoff_id, to_staff=to_staff)
+            if not items:
+                return
+            for index, item in enumerate(items):
+                if item.next_attempt_at is not None and item.next_attempt_at > self.clock():
+                    return  # waits for its next attempt; later rows wait behind it
+                waiting = _quotes_from(items, index) if to_staff else []
+                combine = handoff.topic_name is None and len(waiting) >= TOGETHER_FROM
+                if combine and await self._send_together(handoff, waiting):
+                    break  # read the queue again after the combined rows
+                if to_staff and handoff.topic_name is not None:
+                    ready = await self._prepare_topic(handoff)
+                    topic: dict[str, object] = {
+                        "topic_id": handoff.topic_id,
+                        "topic_name": handoff.topic_name,
+                    }
+                    await self._save(handoff, None, topic)
+                    if not ready:
+                        await self._save(handoff, item, self._later(item))
+                        return
+                outcome = await self._attempt(handoff, item)
+                if outcome.notes:
+                    self._again.add(handoff_id)
+                await self._save(handoff, item, outcome.row, outcome.notes)
+                if outcome.step is WAIT:
                     return
-                for item in items:
-                    if item.next_attempt_at is not None and item.next_attempt_at > self.clock():
-                        return  # waits for its next attempt; later rows wait behind it
-                    preparing = to_staff and handoff.topic_name is not None
-                    if preparing and not await self._prepare_topic(handoff):
-                        self._later(item, self.clock())
-                        await session.commit()
-                        return
-                    outcome = await self._attempt(handoff, item, relay)
-                    handoff.relay_lease_until = self.clock() + LEASE
-                    await session.commit()
-                    if outcome is WAIT:
-                        return
-                    if outcome is AGAIN:
-                        break  # read the queue again (a new topic, a note put before the rest)
+                if outcome.step is AGAIN:
+                    break  # read the queue again (into a new topic)
+
+    async def _send_together(self, handoff: Handoff, rows: list[RelayMessage]) -> bool:
+        """Several family texts that waited for the staff topic (its rate limit), as one message;
+        False when Telegram refused it (they go one by one then)."""
+        assert self.bot is not None
+        assert self.staff_chat_id is not None
+        text = (
+            STAFF_TOGETHER.format(count=len(rows))
+            + "\n\n"
+            + "\n\n".join(f"▪️ {row.quote}" for row in rows)
+        )
+        try:
+            sent = await self.bot.send_message(
+                self.staff_chat_id, text, message_thread_id=handoff.topic_id
+            )
+        except TelegramError as exc:
+            log.info("relay of %d texts together for handoff %s: %s", len(rows), handoff.id, exc)
+            return False
+        moment = self.clock()
+        for row in rows:
+            delivered = {"delivered_at": moment, "staff_message_id": sent.message_id}
+            await self._save(handoff, row, delivered)
+        return True
+
+    async def _save(
+        self,
+        handoff: Handoff,
+        item: RelayMessage | None,
+        changes: dict[str, object],
+        notes: tuple[str, ...] = (),
+    ) -> None:
+        """Write what one attempt changed (the row, the conversation, notes to staff) and renew
+        the lease, in one short transaction."""
+        moment = self.clock()
+        row_changes = {k: v for k, v in changes.items() if k in _ROW_FIELDS}
+        if "delivered_at" in row_changes:
+            row_changes["quote"] = None  # the family's text is not kept once it arrived
+        handoff_changes = {k: v for k, v in changes.items() if k in _HANDOFF_FIELDS}
+        async with self.sessions() as session:
+            if item is not None and row_changes:
+                await session.execute(
+                    update(RelayMessage)
+                    .where(RelayMessage.id == item.id)
+                    .values(**row_changes)
+                    .execution_options(synchronize_session=False)
+                )
+            await session.execute(
+                update(Handoff)
+                .where(Handoff.id == handoff.id, Handoff.relay_owner == self.owner)
+                .values(relay_lease_until=moment + LEASE, **handoff_changes)
+                .execution_options(synchronize_session=False)
+            )
+            relay = RelayRepository(session)
+            for note in notes:
+                await relay.add(handoff.id, to_staff=True, now=moment, text=note)
+            await session.commit()
 
     async def _prepare_topic(self, handoff: Handoff) -> bool:
         """Open (or reopen and rename) the conversation's staff topic before its first row;
@@ -242,10 +351,9 @@ class RelayOutbox:
                 handoff.topic_id = None
                 return await self._prepare_topic(handoff)
         except TelegramError as exc:
-            if not passing(exc):
-                log.info("staff topic for handoff %s: %s", handoff.id, exc)
-            else:
+            if passing(exc):
                 return False
+            log.info("staff topic for handoff %s: %s", handoff.id, exc)
         handoff.topic_name = None
         return True
 
@@ -279,64 +387,54 @@ class RelayOutbox:
         )
         return copied.message_id
 
-    async def _attempt(self, handoff: Handoff, item: RelayMessage, relay: RelayRepository) -> str:
-        """Try one row: SENT (done with it), WAIT (kept for later) or AGAIN (try it anew)."""
+    async def _attempt(self, handoff: Handoff, item: RelayMessage) -> Outcome:
+        """Try one row; what to do next, what to write, which notes staff get."""
         moment = self.clock()
         try:
             message_id = await self._send(handoff, item)
         except Forbidden:
             if item.to_staff:
                 log.error("the bot may not write to the staff chat %s", self.staff_chat_id)
-                return self._later(item, moment)
-            await self._family_gone(handoff, item, relay, moment)
-            return SENT
+                return Outcome(WAIT, self._later(item))
+            return self._family_gone(handoff, moment)
         except BadRequest as exc:
             if item.to_staff and _says(exc, _TOPIC_GONE) and await self._new_topic(handoff):
-                return AGAIN  # into the new topic
+                return Outcome(AGAIN, {"topic_id": handoff.topic_id})
             if not item.to_staff and _says(exc, _CHAT_GONE):
-                await self._family_gone(handoff, item, relay, moment)
-                return SENT
-            await self._set_aside(handoff, item, relay, moment, exc)
-            return SENT
+                return self._family_gone(handoff, moment)
+            return self._set_aside(handoff, item, moment, exc)
         except TelegramError as exc:  # network, flood limit, server trouble: keep it
             log.warning("relay for handoff %s waits: %s", handoff.id, exc)
-            return self._later(item, moment)
-        item.delivered_at = moment
+            return Outcome(WAIT, self._later(item))
+        row: dict[str, object] = {"delivered_at": moment}
         if item.to_staff:
-            item.staff_message_id = message_id
-        return SENT
+            row["staff_message_id"] = message_id
+        return Outcome(SENT, row)
 
-    def _later(self, item: RelayMessage, moment: datetime) -> str:
-        item.attempts += 1
-        wait = min(RETRY_FIRST * 2 ** (item.attempts - 1), RETRY_MAX)
-        item.next_attempt_at = moment + timedelta(seconds=wait)
-        return WAIT
+    def _later(self, item: RelayMessage) -> dict[str, object]:
+        """The row waits: one more attempt, the next one after a doubled pause."""
+        attempts = item.attempts + 1
+        wait = min(RETRY_FIRST * 2 ** (attempts - 1), RETRY_MAX)
+        return {"attempts": attempts, "next_attempt_at": self.clock() + timedelta(seconds=wait)}
 
-    async def _family_gone(
-        self, handoff: Handoff, item: RelayMessage, relay: RelayRepository, moment: datetime
-    ) -> None:
-        item.dropped, item.delivered_at, item.failure = True, moment, "blocked"
-        if not handoff.family_blocked:
-            handoff.family_blocked = True
-            await relay.add(handoff.id, to_staff=True, now=moment, text=STAFF_FAMILY_BLOCKED)
-            self._again.add(handoff.id)
+    def _family_gone(self, handoff: Handoff, moment: datetime) -> Outcome:
+        row = {"dropped": True, "delivered_at": moment, "failure": "blocked"}
+        if handoff.family_blocked:
+            return Outcome(SENT, row)
+        handoff.family_blocked = True
+        return Outcome(SENT, {**row, "family_blocked": True}, (STAFF_FAMILY_BLOCKED,))
 
-    async def _set_aside(
-        self,
-        handoff: Handoff,
-        item: RelayMessage,
-        relay: RelayRepository,
-        moment: datetime,
-        error: TelegramError,
-    ) -> None:
-        item.dropped, item.delivered_at, item.failure = True, moment, error.message[:200]
+    def _set_aside(
+        self, handoff: Handoff, item: RelayMessage, moment: datetime, error: TelegramError
+    ) -> Outcome:
+        row = {"dropped": True, "delivered_at": moment, "failure": error.message[:200]}
         log.warning("relay row %s of handoff %s set aside: %s", item.id, handoff.id, error)
         is_our_note = item.to_staff and item.from_chat_id is None
-        if not is_our_note and self.staff_chat_id is not None:
-            direction = TO_STAFF if item.to_staff else TO_FAMILY
-            note = STAFF_SET_ASIDE.format(direction=direction, why=error.message[:300])
-            await relay.add(handoff.id, to_staff=True, now=moment, text=note)
-            self._again.add(handoff.id)
+        if is_our_note or self.staff_chat_id is None:
+            return Outcome(SENT, row)
+        direction = TO_STAFF if item.to_staff else TO_FAMILY
+        note = STAFF_SET_ASIDE.format(direction=direction, why=error.message[:300])
+        return Outcome(SENT, row, (note,))
 
     async def _new_topic(self, handoff: Handoff) -> bool:
         """The staff topic is gone: open a new one and say so there."""

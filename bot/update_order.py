@@ -13,6 +13,7 @@ from telegram.ext import BaseUpdateProcessor
 from bot.inbox import Inbox
 
 ConversationKey = tuple[int, int | None]
+WAITING_PER_SLOT = 64  # updates that may wait for their conversation, per running slot
 
 
 def conversation_of(update: Update) -> ConversationKey | None:
@@ -27,23 +28,31 @@ def conversation_of(update: Update) -> ConversationKey | None:
 
 
 class ChatOrderedProcessor(BaseUpdateProcessor):
-    """Up to *max_concurrent_updates* at once; a lock per conversation keeps it in order."""
+    """Up to *max_concurrent_updates* at once; a lock per conversation keeps it in order.
+
+    An update first waits for its conversation, then for a free slot: updates queued behind a
+    busy conversation never take the slots other conversations need.
+    """
 
     def __init__(self, max_concurrent_updates: int = 256, inbox: Inbox | None = None) -> None:
-        super().__init__(max_concurrent_updates)
+        # PTB's own semaphore is taken before do_process_update; it only bounds what waits.
+        super().__init__(max_concurrent_updates * WAITING_PER_SLOT)
         self.inbox = inbox
+        self.slots = max_concurrent_updates
+        self._slots = asyncio.BoundedSemaphore(max_concurrent_updates)
         self._locks: dict[ConversationKey, tuple[asyncio.Lock, int]] = {}
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         """Run *coroutine* once every earlier update of the same conversation is done."""
         key = conversation_of(update) if isinstance(update, Update) else None
         if key is None:
-            await coroutine
+            async with self._slots:
+                await coroutine
         else:
             lock, users = self._locks.get(key, (asyncio.Lock(), 0))
             self._locks[key] = (lock, users + 1)
             try:
-                async with lock:
+                async with lock, self._slots:
                     await coroutine
             finally:
                 lock, users = self._locks[key]

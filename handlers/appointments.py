@@ -40,7 +40,7 @@ from bot.db import (
 )
 from bot.i18n import gettext
 from bot.languages import Lang, as_lang
-from handlers.services import Context, Services, services, ui_language
+from handlers.services import Context, Services, services, staff_reply, ui_language
 from handlers.staff import handoff_of, refuse_unless_staff
 
 log = logging.getLogger("wegweiser")
@@ -157,14 +157,14 @@ async def appointment_command(update: Update, context: Context) -> None:
     s = services(context)
     handoff = await handoff_of(s, message)
     if handoff is None:
-        await message.reply_text("Bitte im Thema einer Familie verwenden.")
+        staff_reply(context, message, "Bitte im Thema einer Familie verwenden.")
         return
     centre = s.assistant.kb.centre
     moment = s.clock()
     try:
         starts_at, rest = parse_when(args, moment, centre.tz, centre.working_hours)
     except AppointmentError as exc:
-        await message.reply_text(f"Nicht gebucht: {exc}")
+        staff_reply(context, message, f"Nicht gebucht: {exc}")
         return
     lang = as_lang(handoff.lang) or "de"
     documents = s.assistant.kb.template("documents")
@@ -180,9 +180,11 @@ async def appointment_command(update: Update, context: Context) -> None:
     delivered = await _send_to_family(context, appointment, appointment_text(appointment, s, lang))
     reminders = ", ".join(when_text(d, s, "de") for d in due) or "keine (zu kurzfristig)"
     if delivered:
-        await message.reply_text(
+        staff_reply(
+            context,
+            message,
             f"Termin #{appointment.id} gebucht: {when_text(starts_at, s, 'de')}, "
-            f"{appointment.place}. Erinnerungen: {reminders}."
+            f"{appointment.place}. Erinnerungen: {reminders}.",
         )
     schedule_upcoming(context)
 
@@ -192,13 +194,15 @@ async def _change(update: Update, context: Context, args: list[str]) -> None:
     assert message is not None
     s = services(context)
     if len(args) < 2 or not args[1].isdigit():
-        await message.reply_text("/appointment cancel ID oder /appointment move ID DATUM UHRZEIT")
+        staff_reply(
+            context, message, "/appointment cancel ID oder /appointment move ID DATUM UHRZEIT"
+        )
         return
     async with s.sessions() as session:
         repo = AppointmentRepository(session)
         appointment = await repo.get(int(args[1]))
         if appointment is None or appointment.status == CANCELLED:
-            await message.reply_text(f"Kein offener Termin #{args[1]}.")
+            staff_reply(context, message, f"Kein offener Termin #{args[1]}.")
             return
         lang = as_lang(appointment.lang) or "de"
         centre = s.assistant.kb.centre
@@ -210,14 +214,14 @@ async def _change(update: Update, context: Context, args: list[str]) -> None:
             text = gettext(lang, "The centre has cancelled your appointment on {when}.",
                            when=when_text(old, s, lang))  # fmt: skip
             await context.bot.send_message(appointment.chat_id, text)
-            await message.reply_text(
-                f"Termin #{appointment.id} abgesagt; die Familie ist informiert."
+            staff_reply(
+                context, message, f"Termin #{appointment.id} abgesagt; die Familie ist informiert."
             )
             return
         try:
             starts_at, _ = parse_when(args[2:], s.clock(), centre.tz, centre.working_hours)
         except AppointmentError as exc:
-            await message.reply_text(f"Nicht verschoben: {exc}")
+            staff_reply(context, message, f"Nicht verschoben: {exc}")
             return
         appointment.starts_at, appointment.status = starts_at, BOOKED
         offsets = parse_offsets(s.settings.reminder_offsets)
@@ -228,7 +232,7 @@ async def _change(update: Update, context: Context, args: list[str]) -> None:
     text = gettext(lang, "Your appointment has been moved to {when}.\n{place}",
                    when=when_text(starts_at, s, lang), place=appointment.place)  # fmt: skip
     if await _send_to_family(context, appointment, text):
-        await message.reply_text(f"Termin #{appointment.id} verschoben auf "
+        staff_reply(context, message, f"Termin #{appointment.id} verschoben auf "
                                  f"{when_text(starts_at, s, 'de')}.")  # fmt: skip
     schedule_upcoming(context)
 
@@ -283,7 +287,7 @@ async def list_appointments(update: Update, context: Context) -> None:
         lines = [
             f"#{a.id} {when_text(a.starts_at, s, 'de')} · {a.status} · {a.place}" for a in found
         ]
-        await message.reply_text("\n".join(lines) or "Keine anstehenden Termine.")
+        staff_reply(context, message, "\n".join(lines) or "Keine anstehenden Termine.")
         return
     lang = await ui_language(update, context)
     if not found:

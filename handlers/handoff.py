@@ -186,9 +186,10 @@ async def forward_to_staff(update: Update, context: Context) -> None:
             if handoff is None or handoff.status == CLOSED:
                 s.with_staff.discard(chat.id)
                 return
+            plain = message.text if message.text and not message.entities else None
             await RelayRepository(session).add(
                 handoff.id, to_staff=True, now=s.clock(), from_chat_id=chat.id,
-                message_id=message.message_id,
+                message_id=message.message_id, quote=plain,
             )  # fmt: skip
             await session.commit()
         s.outbox.wake(handoff.id)

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from telegram import Update
+from telegram import Message, Update
 from telegram.ext import ContextTypes
 
 from bot.assistant import Assistant, Reply
@@ -56,12 +59,39 @@ class Services:
     # The last reply per chat, for the staff header ("what led here"); memory only, bounded.
     last_reply: OrderedDict[int, Reply] = field(default_factory=OrderedDict)
 
+    # Sends that nobody waits for (notices in the staff group, which has a rate limit of its own).
+    background: set[asyncio.Task[Any]] = field(default_factory=set)
+
+    def in_background(self, sending: Coroutine[Any, Any, Any]) -> None:
+        """Run *sending* without making the handler wait for it (failures are logged)."""
+        task = asyncio.create_task(_logged(sending))
+        self.background.add(task)
+        task.add_done_callback(self.background.discard)
+
+    async def settle(self) -> None:
+        """Wait for the outbox and the background sends (tests, shutdown)."""
+        while self.background:
+            await asyncio.gather(*list(self.background), return_exceptions=True)
+        await self.outbox.idle()
+
     def remember_reply(self, chat_id: int, reply: Reply) -> None:
         """Keep the latest reply of a chat (at most 5,000 chats)."""
         self.last_reply[chat_id] = reply
         self.last_reply.move_to_end(chat_id)
         while len(self.last_reply) > LAST_REPLIES:
             self.last_reply.popitem(last=False)
+
+
+async def _logged(sending: Coroutine[Any, Any, Any]) -> None:
+    try:
+        await sending
+    except Exception:
+        logging.getLogger("wegweiser").warning("a background send failed", exc_info=True)
+
+
+def staff_reply(context: Context, message: Message, text: str) -> None:
+    """Answer a staff member in the staff group without waiting for the group's rate limit."""
+    services(context).in_background(message.reply_text(text))
 
 
 def services(context: Context) -> Services:

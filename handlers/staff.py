@@ -18,7 +18,7 @@ from bot.bidi import for_reader
 from bot.db import CLAIMED, CLOSED, Handoff, HandoffRepository, RelayRepository
 from bot.languages import as_lang
 from handlers import handoff as family
-from handlers.services import Context, Services, services
+from handlers.services import Context, Services, services, staff_reply
 
 STAFF_ONLY = "Dieser Befehl ist nur für Mitarbeitende des Zentrums."
 STAFF_CLAIMED_BY_OTHER = "Schon übernommen von {name}."
@@ -59,7 +59,7 @@ async def refuse_unless_staff(update: Update, context: Context) -> bool:
     if update.callback_query is not None:
         await update.callback_query.answer(STAFF_ONLY, show_alert=True)
     elif update.effective_message is not None:
-        await update.effective_message.reply_text(STAFF_ONLY)
+        staff_reply(context, update.effective_message, STAFF_ONLY)
     return False
 
 
@@ -99,7 +99,7 @@ async def staff_writes(update: Update, context: Context) -> None:
     if handoff is None or not await is_staff(context, user.id):
         return
     if handoff.status == CLOSED:
-        await message.reply_text(STAFF_TOPIC_CLOSED)
+        staff_reply(context, message, STAFF_TOPIC_CLOSED)
         return
     async with s.sessions() as session:
         await RelayRepository(session).add(
@@ -120,12 +120,16 @@ async def reply_with_template(update: Update, context: Context) -> None:
     kb = s.assistant.kb
     names = ", ".join(t.id for t in kb.templates) or "–"
     if handoff is None:
-        await message.reply_text(STAFF_USE_IN_TOPIC)
+        staff_reply(context, message, STAFF_USE_IN_TOPIC)
         return
     template = kb.template(context.args[0]) if context.args else None
     if template is None:
-        await message.reply_text(f"Vorlagen: {names}. Zum Beispiel: /reply {kb.templates[0].id}"
-                                 if kb.templates else "Es gibt noch keine Vorlagen.")  # fmt: skip
+        listing = (
+            f"Vorlagen: {names}. Zum Beispiel: /reply {kb.templates[0].id}"
+            if kb.templates
+            else "Es gibt noch keine Vorlagen."
+        )
+        staff_reply(context, message, listing)
         return
     async with s.sessions() as session:
         lang = as_lang(handoff.lang) or "de"
@@ -177,7 +181,7 @@ async def close_command(update: Update, context: Context) -> None:
         return
     handoff = await handoff_of(services(context), message)
     if handoff is None:
-        await message.reply_text(STAFF_USE_IN_TOPIC)
+        staff_reply(context, message, STAFF_USE_IN_TOPIC)
         return
     await _close(update, context, handoff.id)
 

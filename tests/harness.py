@@ -111,13 +111,13 @@ class Bot:
     async def send(self, payload: dict[str, Any]) -> None:
         """Handle one update, then wait until the outbox has sent what it caused."""
         await self.app.process_update(Update.de_json(payload, self.app.bot))
-        await self.services.outbox.idle()
+        await self.services.settle()
 
     async def later(self, **delta: float) -> None:
         """Let time pass and the outbox retry what waits."""
         self.clock.advance(**delta)
         await self.services.outbox.wake_due()
-        await self.services.outbox.idle()
+        await self.services.settle()
 
     async def rows(self, model: type[Any]) -> list[Any]:
         async with self.services.sessions() as session:

@@ -307,3 +307,27 @@ async def test_a_reply_time_the_centre_promises_is_told_in_the_right_plural(
         assert told.startswith(gettext("ar", MSG_WITHIN, wait="ساعتين"))  # Arabic dual
     finally:
         await stop_desk(app)
+
+
+async def test_texts_waiting_for_a_throttled_topic_go_to_staff_as_one_message(
+    desk: Desk,
+) -> None:
+    await open_topic(desk)
+    desk.api.fail["copyMessage"] = (429, "Too Many Requests: retry after 1")
+    messages = [updates.text(FAMILY, f"رسالة رقم {n}") for n in range(1, 5)]
+    for message in messages:
+        await desk.send(message)
+    del desk.api.fail["copyMessage"]
+    desk.api.clear()
+    await desk.later(seconds=5)
+    # The first was tried alone and waits; it goes alone, then the three behind it together.
+    assert [c["message_id"] for c in desk.copies(STAFF_CHAT)] == [
+        messages[0]["message"]["message_id"]
+    ]
+    [together] = [t for t in desk.texts_to(STAFF_CHAT) if t.startswith("💬 3 Nachrichten")]
+    assert [line for line in together.splitlines() if line.startswith("▪️")] == [
+        "▪️ رسالة رقم 2", "▪️ رسالة رقم 3", "▪️ رسالة رقم 4",
+    ]  # fmt: skip
+    async with desk.services.sessions() as session:
+        rows = (await session.scalars(select(RelayMessage))).all()
+    assert all(row.quote is None for row in rows)  # the texts are not kept once delivered

@@ -137,6 +137,8 @@ class RelayMessage(Base):
     dropped: Mapped[bool] = mapped_column(Boolean, default=False)
     staff_message_id: Mapped[int | None] = mapped_column(Integer, index=True)
     reply_markup: Mapped[str | None] = mapped_column(Text)  # JSON, for the bot's own messages
+    # A family's plain text while it waits for a throttled staff topic; cleared once delivered.
+    quote: Mapped[str | None] = mapped_column(Text)
     attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     next_attempt_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     failure: Mapped[str | None] = mapped_column(String(200))  # why it was set aside

@@ -182,6 +182,7 @@ class RelayRepository:
         message_id: int | None = None,
         text: str | None = None,
         reply_markup: str | None = None,
+        quote: str | None = None,
     ) -> RelayMessage:
         """Queue one message; a source message queued before (an update handled again) is not
         queued twice."""
@@ -202,6 +203,7 @@ class RelayRepository:
             message_id=message_id,
             text=text,
             reply_markup=reply_markup,
+            quote=quote,
             created_at=now,
             dropped=False,
             attempts=0,

@@ -16,6 +16,9 @@ def create_engine(url: str) -> AsyncEngine:
         def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
             cursor = dbapi_connection.cursor()  # type: ignore[attr-defined]
             cursor.execute("PRAGMA journal_mode=WAL")
+            # With the write-ahead log, NORMAL loses nothing when the process dies (kill -9),
+            # only the last transactions on a power cut; it saves an fsync per commit.
+            cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.close()
 

@@ -5,7 +5,9 @@
 - ``handoffs.relay_owner``/``relay_lease_until``: which process delivers a conversation's queue;
   ``topic_name``: the staff topic still to be opened (the sender does it, not the handler).
 - ``relay_messages``: attempts, next attempt, why a message was set aside, buttons of the bot's
-  own messages; one row per source message (a replayed update does not relay twice).
+  own messages, the family's text while it waits (so several can go to a throttled staff topic
+  as one message; cleared once delivered); one row per source message (a replayed update does
+  not relay twice).
 - ``reminders.claimed_at``: a reminder is "sending" until Telegram took it.
 
 Revision ID: 0005
@@ -45,6 +47,7 @@ def upgrade() -> None:
         batch.add_column(sa.Column("relay_lease_until", sa.DateTime(timezone=True), nullable=True))
     with op.batch_alter_table("relay_messages") as batch:
         batch.add_column(sa.Column("reply_markup", sa.Text(), nullable=True))
+        batch.add_column(sa.Column("quote", sa.Text(), nullable=True))
         batch.add_column(sa.Column("attempts", sa.Integer(), nullable=False, server_default="0"))
         batch.add_column(sa.Column("next_attempt_at", sa.DateTime(timezone=True), nullable=True))
         batch.add_column(sa.Column("failure", sa.String(length=200), nullable=True))
@@ -65,6 +68,7 @@ def downgrade() -> None:
         batch.drop_column("next_attempt_at")
         batch.drop_column("attempts")
         batch.drop_column("reply_markup")
+        batch.drop_column("quote")
     with op.batch_alter_table("handoffs") as batch:
         batch.drop_column("relay_lease_until")
         batch.drop_column("relay_owner")

@@ -1,0 +1,79 @@
+"""The durable inbox: stored before it is confirmed, handled once, replayed after a crash."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from telegram import Update
+
+from bot.db import InboxUpdate
+from bot.inbox import DurableUpdateQueue, Inbox
+from tests import updates
+from tests.fakes import FakeTelegram
+from tests.harness import Bot, start_app, stop_app
+
+
+def _update(bot: Bot, update_id: int, text: str = "Wo ist das Internationale Zentrum?") -> Update:
+    payload = updates.text(70001, text)
+    payload["update_id"] = update_id
+    return Update.de_json(payload, bot.app.bot)
+
+
+def _queue(bot: Bot) -> DurableUpdateQueue:
+    queue = bot.app.update_queue
+    assert isinstance(queue, DurableUpdateQueue)
+    return queue
+
+
+async def test_an_update_is_stored_before_it_is_queued_and_a_redelivery_is_dropped(
+    bot: Bot,
+) -> None:
+    queue = _queue(bot)
+    update = _update(bot, 900_001)
+    await queue.put(update)
+    assert queue.qsize() == 1
+    [row] = await bot.rows(InboxUpdate)
+    assert (row.update_id, row.handled_at) == (900_001, None)
+    assert row.payload is not None
+    assert "Internationale Zentrum" in row.payload
+    await queue.put(_update(bot, 900_001))  # Telegram delivers it again while it is in flight
+    assert queue.qsize() == 1
+    processor = bot.app.update_processor
+    await processor.process_update(update, bot.app.process_update(queue.get_nowait()))
+    await bot.services.settle()
+    await bot.services.inbox.stop()  # writes the marks that wait
+    [row] = await bot.rows(InboxUpdate)
+    assert row.outcome == "handled"
+    assert row.payload is None  # the text is not kept once handled
+    await queue.put(_update(bot, 900_001))  # and again after it was handled
+    assert queue.qsize() == 0
+    assert len(bot.api.texts()) == 1  # answered once
+
+
+async def test_what_was_stored_but_not_handled_is_handled_after_a_restart(
+    bot: Bot, database_url: str
+) -> None:
+    inbox: Inbox = bot.services.inbox
+    assert await inbox.admit(_update(bot, 900_002))  # fetched and stored, then the process died
+    await stop_app(bot.app)
+    api = FakeTelegram()
+    app = await start_app(database_url, api)  # the same host, a new process id: taken over
+    bot.app = app
+    try:
+        queue = _queue(bot)
+        assert queue.qsize() == 0  # this test process is still "alive": not taken at once
+        inbox = bot.services.inbox
+        async with bot.services.sessions() as session:
+            row = await session.get(InboxUpdate, 900_002)
+            assert row is not None
+            row.lease_until = bot.clock() - timedelta(seconds=1)  # the lease ran out
+            await session.commit()
+        assert await inbox.replay() == 1
+        assert queue.qsize() == 1
+        replayed = queue.get_nowait()
+        assert isinstance(replayed, Update)
+        assert replayed.update_id == 900_002
+        assert replayed.effective_message is not None
+        assert replayed.effective_message.text == "Wo ist das Internationale Zentrum?"
+    finally:
+        bot.app = app  # the fixture stops it
