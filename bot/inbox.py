@@ -76,6 +76,15 @@ def owner_is_gone(owner: str | None) -> bool:
     return False
 
 
+async def cancel_and_wait(tasks: list[asyncio.Task[None]]) -> None:
+    """Cancel *tasks* and wait until each has ended."""
+    for task in tasks:
+        task.cancel()
+    for task in tasks:
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
 def chat_of(update: Update) -> int | None:
     """The chat an update belongs to, if any."""
     return update.effective_chat.id if update.effective_chat else None
@@ -345,12 +354,7 @@ class Inbox:
         if self._marker is not None:
             with contextlib.suppress(Exception):
                 await self._marker
-        tasks = [t for t in (self._sweeper, *self._retries) if t is not None]
-        for task in tasks:
-            task.cancel()
-        for task in tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await cancel_and_wait([t for t in (self._sweeper, *self._retries) if t is not None])
         self._sweeper = None
         if self._unmarked:
             with contextlib.suppress(Exception):

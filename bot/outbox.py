@@ -32,7 +32,7 @@ from telegram.constants import MessageLimit
 from telegram.error import BadRequest, Forbidden, TelegramError
 
 from bot.db import Handoff, HandoffRepository, RelayMessage, RelayRepository
-from bot.inbox import passing
+from bot.inbox import cancel_and_wait, passing
 
 log = logging.getLogger("wegweiser")
 
@@ -180,12 +180,7 @@ class RelayOutbox:
     async def stop(self) -> None:
         """Stop sweeping and delivering (what is not sent stays queued for the next start) and
         give the conversations' leases back, so another process can take them at once."""
-        tasks = [t for t in (self._sweeper, *self._tasks.values()) if t is not None]
-        for task in tasks:
-            task.cancel()
-        for task in tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await cancel_and_wait([t for t in (self._sweeper, *self._tasks.values()) if t is not None])
         self._sweeper = None
         with contextlib.suppress(Exception):
             async with self.sessions() as session:

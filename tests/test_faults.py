@@ -157,16 +157,23 @@ def families(first_id: int, langs: str) -> list[dict[str, Any]]:
     return [emu.Emulator.user(first_id + k, lang) for k, lang in enumerate(langs.split())]
 
 
+def start_wegweiser(
+    emulator: emu.Emulator, bots: list[BotProcess], tmp_path: Path
+) -> tuple[BotProcess, Desk]:
+    """``wegweiser run`` against *emulator*, ready, and the driver for it."""
+    bot = BotProcess(emulator, TOKEN, tmp_path)
+    bots.append(bot)
+    bot.wait_ready()
+    return bot, Desk(emulator, TOKEN)
+
+
 # a. kill -9 in the middle of a hand-over -------------------------------------------------------
 
 
 def test_kill_9_during_hand_overs_loses_and_doubles_nothing(
     emulator: emu.Emulator, bots: list[BotProcess], tmp_path: Path
 ) -> None:
-    bot = BotProcess(emulator, TOKEN, tmp_path)
-    bots.append(bot)
-    bot.wait_ready()
-    desk = Desk(emulator, TOKEN)
+    bot, desk = start_wegweiser(emulator, bots, tmp_path)
     handovers = [desk.hand_over(family) for family in families(7101, "de tr ar")]
     traffic = Traffic(desk)
     for n in range(1, 6):
@@ -329,10 +336,7 @@ def test_a_message_telegram_refuses_for_good_blocks_nothing(
 def test_service_messages_are_not_relayed_and_block_nothing(
     emulator: emu.Emulator, bots: list[BotProcess], tmp_path: Path
 ) -> None:
-    bot = BotProcess(emulator, TOKEN, tmp_path)
-    bots.append(bot)
-    bot.wait_ready()
-    desk = Desk(emulator, TOKEN)
+    bot, desk = start_wegweiser(emulator, bots, tmp_path)
     [handover] = [desk.hand_over(family) for family in families(7501, "bg")]
     traffic = Traffic(desk)
     traffic.round([handover], 1)
@@ -362,10 +366,7 @@ def test_service_messages_are_not_relayed_and_block_nothing(
 def test_a_flooding_family_starves_no_one_and_loses_nothing(
     emulator: emu.Emulator, bots: list[BotProcess], tmp_path: Path
 ) -> None:
-    bot = BotProcess(emulator, TOKEN, tmp_path)
-    bots.append(bot)
-    bot.wait_ready()
-    desk = Desk(emulator, TOKEN)
+    bot, desk = start_wegweiser(emulator, bots, tmp_path)
     [flooder] = [desk.hand_over(family) for family in families(7601, "ru")]
     others = families(7611, "de en tr ar ro bg uk ru de en")
     traffic = Traffic(desk)
