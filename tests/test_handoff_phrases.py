@@ -12,6 +12,8 @@ from bot.handoff_phrases import asks_for_a_person
     [
         "Ich möchte bitte mit einem Menschen sprechen",
         "can I talk to a real person?",
+        "I want a real person, not a bot",
+        "Ich will einen echten Menschen!",
         "bir insanla konuşmak istiyorum",
         "أريد التحدث مع موظف",
         "vreau sa vorbesc cu un om",
@@ -32,6 +34,8 @@ def test_requests_for_a_person(text: str) -> None:
         "Welche Mitarbeiter arbeiten im KI?",
         "I want to help refugees as a volunteer",
         "где записать ребенка в школу",
+        "Moin! Wer bist du eigentlich, ein echter Mensch?",  # about the bot: small talk
+        "hey how are you today? are you a real person?",
     ],
 )
 def test_ordinary_questions(text: str) -> None:
