@@ -105,7 +105,7 @@ class Inbox:
         self._in_flight: set[int] = set()
         self._failed: dict[int, BaseException] = {}
         self._attempts: dict[int, int] = {}
-        self._unmarked: dict[int, str] = {}  # handled, but the mark could not be written yet
+        self._unmarked: dict[int, str] = {}  # handled; the mark is still to be written
         self._requeue: Callable[[Update], Awaitable[None]] | None = None
         self._bot: Bot | None = None
         self._on_wait: Callable[[Update], Awaitable[None]] | None = None

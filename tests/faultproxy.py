@@ -264,7 +264,28 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
 
 
-class BotApiProxy:
+class _Running:
+    """A proxy as a context manager: started on entry, stopped on exit."""
+
+    def start(self) -> Self:
+        raise NotImplementedError
+
+    def stop(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+
+class BotApiProxy(_Running):
     """An HTTP proxy in front of a Bot API server that refuses, delays and counts on demand."""
 
     def __init__(self, upstream: str, host: str = "127.0.0.1", port: int = 0) -> None:
@@ -309,17 +330,6 @@ class BotApiProxy:
         if self._http is not None:
             self._http.close()
             self._http = None
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
 
     # What to do ------------------------------------------------------------------------------
 
@@ -467,7 +477,7 @@ class _Pipe:
             thread.join(timeout=2)
 
 
-class TcpProxy:
+class TcpProxy(_Running):
     """Forwards a local port to *upstream*; :meth:`outage` cuts it off, :meth:`restore` heals it.
 
     Outage modes: ``"refuse"`` stops listening (connect fails at once, as when the server is
@@ -508,17 +518,6 @@ class TcpProxy:
             self._thread = None
         self._close_listener()
         self._close_connections(held_too=True)
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
 
     @property
     def open_connections(self) -> int:
