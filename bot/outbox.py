@@ -25,7 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, update
+from sqlalchemy import ColumnElement, or_, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram import Bot, InlineKeyboardMarkup
 from telegram.constants import MessageLimit
@@ -183,13 +183,18 @@ class RelayOutbox:
         await cancel_and_wait([t for t in (self._sweeper, *self._tasks.values()) if t is not None])
         self._sweeper = None
         with contextlib.suppress(Exception):
-            async with self.sessions() as session:
-                await session.execute(
-                    update(Handoff)
-                    .where(Handoff.relay_owner == self.owner)
-                    .values(relay_owner=None, relay_lease_until=None)
-                )
-                await session.commit()
+            await self._release()
+
+    async def _release(self, *which: ColumnElement[bool]) -> None:
+        """Give back this process's leases (of the conversations *which* selects, else all)."""
+        async with self.sessions() as session:
+            await session.execute(
+                update(Handoff)
+                .where(Handoff.relay_owner == self.owner, *which)
+                .values(relay_owner=None, relay_lease_until=None)
+                .execution_options(synchronize_session=False)
+            )
+            await session.commit()
 
     # Delivering ----------------------------------------------------------------------------
 
@@ -225,14 +230,7 @@ class RelayOutbox:
                 self._deliver_direction(handoff_id, to_staff=False),
             )
         finally:
-            async with self.sessions() as session:
-                await session.execute(
-                    update(Handoff)
-                    .where(Handoff.id == handoff_id, Handoff.relay_owner == self.owner)
-                    .values(relay_owner=None, relay_lease_until=None)
-                    .execution_options(synchronize_session=False)
-                )
-                await session.commit()
+            await self._release(Handoff.id == handoff_id)
 
     async def _deliver_direction(self, handoff_id: int, *, to_staff: bool) -> None:
         """One direction's queue, oldest first. No database connection is held while Telegram
@@ -394,7 +392,7 @@ class RelayOutbox:
             return self._family_gone(handoff, moment)
         except BadRequest as exc:
             if item.to_staff and _says(exc, _TOPIC_GONE) and await self._new_topic(handoff):
-                return Outcome(AGAIN, {"topic_id": handoff.topic_id})
+                return Outcome(AGAIN, {"topic_id": handoff.topic_id}, (STAFF_TOPIC_REOPENED,))
             if not item.to_staff and _says(exc, _CHAT_GONE):
                 return self._family_gone(handoff, moment)
             return self._set_aside(handoff, item, moment, exc)
@@ -432,16 +430,10 @@ class RelayOutbox:
         return Outcome(SENT, row, (note,))
 
     async def _new_topic(self, handoff: Handoff) -> bool:
-        """The staff topic is gone: open a new one and say so there."""
-        assert self.bot is not None
-        assert self.staff_chat_id is not None
-        try:
-            topic = await self.bot.create_forum_topic(self.staff_chat_id, f"#{handoff.id}")
-        except TelegramError:
-            return False
-        handoff.topic_id = topic.message_thread_id
-        with contextlib.suppress(TelegramError):
-            await self.bot.send_message(
-                self.staff_chat_id, STAFF_TOPIC_REOPENED, message_thread_id=handoff.topic_id
-            )
-        return True
+        """The staff topic is gone: open a new one (as for a new conversation)."""
+        gone = handoff.topic_id
+        handoff.topic_id, handoff.topic_name = None, f"#{handoff.id}"
+        if await self._prepare_topic(handoff) and handoff.topic_id is not None:
+            return True
+        handoff.topic_id, handoff.topic_name = gone, None
+        return False

@@ -38,7 +38,6 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
         # PTB's own semaphore is taken before do_process_update; it only bounds what waits.
         super().__init__(max_concurrent_updates * WAITING_PER_SLOT)
         self.inbox = inbox
-        self.slots = max_concurrent_updates
         self._slots = asyncio.BoundedSemaphore(max_concurrent_updates)
         self._locks: dict[ConversationKey, tuple[asyncio.Lock, int]] = {}
 

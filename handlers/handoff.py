@@ -243,7 +243,7 @@ async def close_for(update: Update, context: Context, chat_id: int, by_family: b
     s.outbox.wake(handoff_id)
     staff_chat = s.settings.staff_chat_id
     if staff_chat is not None and topic_id is not None:
-        context.application.create_task(_close_topic(context, staff_chat, topic_id))
+        s.in_background(_close_topic(context, staff_chat, topic_id))
 
 
 async def _close_topic(context: Context, staff_chat: int, topic_id: int) -> None:
