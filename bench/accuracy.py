@@ -29,12 +29,12 @@ from rapidfuzz import fuzz, process, utils
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.assistant import Assistant  # noqa: E402
-from bot.embedder import DiskStore, load_embedder  # noqa: E402
-from bot.evaluation import Labelled, Outcome, Tally, evaluate, load_set, tally  # noqa: E402
-from bot.knowledge import KnowledgeBase, load_knowledge_base  # noqa: E402
-from bot.languages import LANGS  # noqa: E402
-from bot.semantic import FusedMatcher, SemanticSettings  # noqa: E402
+from bot.adapters.embedder import DiskStore, load_embedder  # noqa: E402
+from bot.core.assistant import Assistant  # noqa: E402
+from bot.core.evaluation import Labelled, Outcome, Tally, evaluate, load_set, tally  # noqa: E402
+from bot.core.knowledge import KnowledgeBase, load_knowledge_base  # noqa: E402
+from bot.core.languages import LANGS  # noqa: E402
+from bot.core.semantic import FusedMatcher, SemanticSettings  # noqa: E402
 from bot.settings import load_settings  # noqa: E402
 
 CENTRES = ("duisburg", "duesseldorf", "krefeld")

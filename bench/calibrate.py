@@ -28,13 +28,13 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.assistant import Assistant  # noqa: E402
-from bot.bidi import strip_isolates  # noqa: E402
-from bot.embedder import DiskStore, load_embedder  # noqa: E402
-from bot.evaluation import Labelled, load_set  # noqa: E402
-from bot.knowledge import load_knowledge_base  # noqa: E402
-from bot.matching import Matcher  # noqa: E402
-from bot.semantic import SemanticIndex, SemanticSettings  # noqa: E402
+from bot.adapters.embedder import DiskStore, load_embedder  # noqa: E402
+from bot.core.assistant import Assistant  # noqa: E402
+from bot.core.bidi import strip_isolates  # noqa: E402
+from bot.core.evaluation import Labelled, load_set  # noqa: E402
+from bot.core.knowledge import load_knowledge_base  # noqa: E402
+from bot.core.matching import Matcher  # noqa: E402
+from bot.core.semantic import SemanticIndex, SemanticSettings  # noqa: E402
 from bot.settings import load_settings  # noqa: E402
 
 CENTRES = ("duisburg", "duesseldorf", "krefeld")

@@ -31,8 +31,8 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.evaluation import load_set, percentiles_ms  # noqa: E402
-from bot.normalize import fold  # noqa: E402
+from bot.core.evaluation import load_set, percentiles_ms  # noqa: E402
+from bot.core.normalize import fold  # noqa: E402
 from tests import emulator as emu  # noqa: E402
 
 CENTRES = ("duisburg", "duesseldorf", "krefeld")

@@ -28,8 +28,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.load import Clock, Figures, Mailbox, ask_questions, questions_by_language, warm  # noqa: E402
-from bot.evaluation import percentiles_ms  # noqa: E402
-from bot.languages import LANGS  # noqa: E402
+from bot.core.evaluation import percentiles_ms  # noqa: E402
+from bot.core.languages import LANGS  # noqa: E402
 from tests import emulator as emu  # noqa: E402
 from tests.process import (  # noqa: E402
     STAFF_CHAT,

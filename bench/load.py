@@ -42,9 +42,9 @@ from zoneinfo import ZoneInfo
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.evaluation import load_set, percentiles_ms  # noqa: E402
-from bot.languages import LANGS  # noqa: E402
-from bot.office_hours import is_holiday  # noqa: E402
+from bot.core.evaluation import load_set, percentiles_ms  # noqa: E402
+from bot.core.languages import LANGS  # noqa: E402
+from bot.core.office_hours import is_holiday  # noqa: E402
 from tests import emulator as emu  # noqa: E402
 from tests.process import (  # noqa: E402
     HEADER,

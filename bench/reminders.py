@@ -30,13 +30,14 @@ os.environ.setdefault("PTB_TIMEDELTA", "1")
 
 from sqlalchemy import insert  # noqa: E402
 
-from bot.app import build_application, close, prepare  # noqa: E402
-from bot.assistant import Assistant  # noqa: E402
+import handlers  # noqa: E402
+from bot.core.assistant import Assistant  # noqa: E402
+from bot.core.evaluation import percentiles_ms  # noqa: E402
+from bot.core.knowledge import load_knowledge_base  # noqa: E402
 from bot.db import PENDING, Appointment, Reminder, create_engine  # noqa: E402
 from bot.db.migrate import upgrade  # noqa: E402
-from bot.evaluation import percentiles_ms  # noqa: E402
-from bot.knowledge import load_knowledge_base  # noqa: E402
 from bot.settings import Settings  # noqa: E402
+from bot.telegram.app import build_application, close, prepare  # noqa: E402
 from handlers.appointments import SWEEP  # noqa: E402
 from tests.fakes import FakeTelegram  # noqa: E402
 
@@ -89,7 +90,9 @@ async def run(url: str, count: int, window: float, sweep_only: bool) -> None:
     api = Clock()
     settings = Settings(telegram_token="1:benchmark-token", database_url=url, rate_limit=0)
     kb = load_knowledge_base(ROOT / "knowledge" / "duisburg")
-    app = build_application(settings, Assistant.for_knowledge_base(kb), request=api)
+    app = build_application(
+        settings, Assistant.for_knowledge_base(kb), handlers.register, request=api
+    )
     if sweep_only:  # baseline: no exact-time triggers, only the 30-second sweep
         import handlers.appointments as appointments
 

@@ -24,10 +24,10 @@ from rapidfuzz import fuzz, process, utils
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.assistant import Assistant  # noqa: E402
-from bot.evaluation import percentiles_ms  # noqa: E402
-from bot.knowledge import Centre, Entry, KnowledgeBase  # noqa: E402
-from bot.languages import LANGS, Lang  # noqa: E402
+from bot.core.assistant import Assistant  # noqa: E402
+from bot.core.evaluation import percentiles_ms  # noqa: E402
+from bot.core.knowledge import Centre, Entry, KnowledgeBase  # noqa: E402
+from bot.core.languages import LANGS, Lang  # noqa: E402
 
 SYLLABLES = (
     "ka", "lo", "mi", "ne", "ru", "sa", "ti", "vo", "be", "da", "fe", "gi",

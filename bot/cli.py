@@ -10,13 +10,13 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from bot.assistant import Assistant, Reply
-from bot.embedder import DiskStore, load_embedder
+from bot.adapters.embedder import DiskStore, load_embedder
+from bot.adapters.terminal_chat import TerminalChat
+from bot.core.assistant import Assistant, Reply
+from bot.core.knowledge import check_knowledge_base, format_report, load_knowledge_base
+from bot.core.languages import LANGS, Lang, as_lang
 from bot.errors import ConfigurationError, KnowledgeBaseError
-from bot.knowledge import check_knowledge_base, format_report, load_knowledge_base
-from bot.languages import LANGS, Lang, as_lang
 from bot.settings import load_settings
-from bot.terminal_chat import TerminalChat
 
 
 def _lang(code: str) -> Lang:
@@ -109,7 +109,8 @@ def command_run(args: argparse.Namespace) -> int:
         return command_chat(args)
     from telegram import Update
 
-    from bot.app import build_application
+    import handlers
+    from bot.telegram.app import build_application
 
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -117,7 +118,7 @@ def command_run(args: argparse.Namespace) -> int:
     for noisy in ("httpx", "apscheduler", "telegram.ext.Application"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     assistant = _assistant(args.kb or settings.kb)
-    app = build_application(settings, assistant)
+    app = build_application(settings, assistant, handlers.register)
     if settings.webhook_url is not None:
         secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
         app.run_webhook(

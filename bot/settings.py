@@ -57,7 +57,7 @@ class Settings(BaseSettings):
     @field_validator("reminder_offsets")
     @classmethod
     def _offsets(cls, value: str) -> str:
-        from bot.appointments import parse_offsets
+        from bot.core.booking import parse_offsets
 
         if not parse_offsets(value):
             raise ValueError("give at least one offset, e.g. 24h,2h")

@@ -1,1 +1,34 @@
-"""Telegram handlers, one module per feature (they arrive with the Telegram bot)."""
+"""Presentation: parse the update, call a service, render, reply. ``register`` puts every
+handler on the application, in the order that decides who takes a message first."""
+
+from __future__ import annotations
+
+from bot.telegram.context import WegweiserApp
+
+
+def register(app: WegweiserApp) -> None:
+    """Every handler, the jobs and the error handler."""
+    from handlers import (
+        appointments,
+        errors,
+        events,
+        handoff,
+        info,
+        questions,
+        reload,
+        staff,
+        start,
+        volunteering,
+    )
+
+    staff_chat_id = app.bot_data.services.settings.staff_chat_id
+    start.register(app)
+    handoff.register(app)
+    staff.register(app, staff_chat_id)
+    appointments.register(app, staff_chat_id)
+    events.register(app)
+    volunteering.register(app)
+    reload.register(app)
+    questions.register(app)
+    info.register(app)
+    errors.register(app)

@@ -15,9 +15,10 @@ from datetime import datetime, timedelta
 from babel.dates import format_date, format_time
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
 from telegram.error import BadRequest, Forbidden, TelegramError
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
+from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
-from bot.appointments import (
+from bot.core.bidi import for_reader
+from bot.core.booking import (
     AppointmentError,
     ics_file,
     map_link,
@@ -25,7 +26,8 @@ from bot.appointments import (
     parse_when,
     reminder_times,
 )
-from bot.bidi import for_reader
+from bot.core.i18n import gettext
+from bot.core.languages import Lang, as_lang
 from bot.db import (
     BOOKED,
     CANCELLED,
@@ -38,9 +40,9 @@ from bot.db import (
     AppointmentRepository,
     RelayRepository,
 )
-from bot.i18n import gettext
-from bot.languages import Lang, as_lang
-from handlers.services import Context, Services, services, staff_reply, ui_language
+from bot.services.container import Services
+from bot.telegram.context import Context, WegweiserApp
+from handlers.common import ui_language
 from handlers.staff import handoff_of, refuse_unless_staff
 
 log = logging.getLogger("wegweiser")
@@ -100,7 +102,7 @@ def family_buttons(appointment_id: int, lang: Lang) -> InlineKeyboardMarkup:
 async def _tell_staff(context: Context, handoff_id: int | None, text: str) -> None:
     if handoff_id is None:
         return
-    s = services(context)
+    s = context.services
     async with s.sessions() as session:
         await RelayRepository(session).add(handoff_id, to_staff=True, now=s.clock(), text=text)
         await session.commit()
@@ -109,7 +111,7 @@ async def _tell_staff(context: Context, handoff_id: int | None, text: str) -> No
 
 async def _send_to_family(context: Context, appointment: Appointment, text: str) -> bool:
     """The appointment message with buttons and the .ics file; False if the family blocked us."""
-    s = services(context)
+    s = context.services
     lang = as_lang(appointment.lang) or "de"
     summary = gettext(lang, "Appointment at the integration centre")
     calendar = ics_file(
@@ -154,17 +156,17 @@ async def appointment_command(update: Update, context: Context) -> None:
     if args and args[0] in {"cancel", "move"}:
         await _change(update, context, args)
         return
-    s = services(context)
+    s = context.services
     handoff = await handoff_of(s, message)
     if handoff is None:
-        staff_reply(context, message, "Bitte im Thema einer Familie verwenden.")
+        context.reply_in_background(message, "Bitte im Thema einer Familie verwenden.")
         return
     centre = s.assistant.kb.centre
     moment = s.clock()
     try:
         starts_at, rest = parse_when(args, moment, centre.tz, centre.working_hours)
     except AppointmentError as exc:
-        staff_reply(context, message, f"Nicht gebucht: {exc}")
+        context.reply_in_background(message, f"Nicht gebucht: {exc}")
         return
     lang = as_lang(handoff.lang) or "de"
     documents = s.assistant.kb.template("documents")
@@ -180,8 +182,7 @@ async def appointment_command(update: Update, context: Context) -> None:
     delivered = await _send_to_family(context, appointment, appointment_text(appointment, s, lang))
     reminders = ", ".join(when_text(d, s, "de") for d in due) or "keine (zu kurzfristig)"
     if delivered:
-        staff_reply(
-            context,
+        context.reply_in_background(
             message,
             f"Termin #{appointment.id} gebucht: {when_text(starts_at, s, 'de')}, "
             f"{appointment.place}. Erinnerungen: {reminders}.",
@@ -192,17 +193,17 @@ async def appointment_command(update: Update, context: Context) -> None:
 async def _change(update: Update, context: Context, args: list[str]) -> None:
     message = update.effective_message
     assert message is not None
-    s = services(context)
+    s = context.services
     if len(args) < 2 or not args[1].isdigit():
-        staff_reply(
-            context, message, "/appointment cancel ID oder /appointment move ID DATUM UHRZEIT"
+        context.reply_in_background(
+            message, "/appointment cancel ID oder /appointment move ID DATUM UHRZEIT"
         )
         return
     async with s.sessions() as session:
         repo = AppointmentRepository(session)
         appointment = await repo.get(int(args[1]))
         if appointment is None or appointment.status == CANCELLED:
-            staff_reply(context, message, f"Kein offener Termin #{args[1]}.")
+            context.reply_in_background(message, f"Kein offener Termin #{args[1]}.")
             return
         lang = as_lang(appointment.lang) or "de"
         centre = s.assistant.kb.centre
@@ -214,14 +215,14 @@ async def _change(update: Update, context: Context, args: list[str]) -> None:
             text = gettext(lang, "The centre has cancelled your appointment on {when}.",
                            when=when_text(old, s, lang))  # fmt: skip
             await context.bot.send_message(appointment.chat_id, text)
-            staff_reply(
-                context, message, f"Termin #{appointment.id} abgesagt; die Familie ist informiert."
+            context.reply_in_background(
+                message, f"Termin #{appointment.id} abgesagt; die Familie ist informiert."
             )
             return
         try:
             starts_at, _ = parse_when(args[2:], s.clock(), centre.tz, centre.working_hours)
         except AppointmentError as exc:
-            staff_reply(context, message, f"Nicht verschoben: {exc}")
+            context.reply_in_background(message, f"Nicht verschoben: {exc}")
             return
         appointment.starts_at, appointment.status = starts_at, BOOKED
         offsets = parse_offsets(s.settings.reminder_offsets)
@@ -232,7 +233,7 @@ async def _change(update: Update, context: Context, args: list[str]) -> None:
     text = gettext(lang, "Your appointment has been moved to {when}.\n{place}",
                    when=when_text(starts_at, s, lang), place=appointment.place)  # fmt: skip
     if await _send_to_family(context, appointment, text):
-        staff_reply(context, message, f"Termin #{appointment.id} verschoben auf "
+        context.reply_in_background(message, f"Termin #{appointment.id} verschoben auf "
                                  f"{when_text(starts_at, s, 'de')}.")  # fmt: skip
     schedule_upcoming(context)
 
@@ -243,7 +244,7 @@ async def family_answers(update: Update, context: Context) -> None:
     if query is None or query.message is None or context.matches is None:
         return
     appointment_id, action = int(context.matches[0][1]), context.matches[0][2]
-    s = services(context)
+    s = context.services
     async with s.sessions() as session:
         repo = AppointmentRepository(session)
         appointment = await repo.get(appointment_id)
@@ -274,7 +275,7 @@ async def list_appointments(update: Update, context: Context) -> None:
     message, chat = update.effective_message, update.effective_chat
     if message is None or chat is None:
         return
-    s = services(context)
+    s = context.services
     staff_view = chat.id == s.settings.staff_chat_id
     if staff_view and not await refuse_unless_staff(update, context):
         return
@@ -287,7 +288,7 @@ async def list_appointments(update: Update, context: Context) -> None:
         lines = [
             f"#{a.id} {when_text(a.starts_at, s, 'de')} · {a.status} · {a.place}" for a in found
         ]
-        staff_reply(context, message, "\n".join(lines) or "Keine anstehenden Termine.")
+        context.reply_in_background(message, "\n".join(lines) or "Keine anstehenden Termine.")
         return
     lang = await ui_language(update, context)
     if not found:
@@ -309,7 +310,7 @@ async def send_due_reminders(context: Context) -> None:
 
 async def _send_batch(context: Context) -> bool:
     """Claim and send up to one batch; False when nothing was due or sending has to wait."""
-    s = services(context)
+    s = context.services
     moment = s.clock()
     async with s.sessions() as session:
         claimed = await AppointmentRepository(session).claim_due(moment)
@@ -367,14 +368,15 @@ async def _schedule(context: Context) -> None:
     queue = context.job_queue
     if queue is None:
         return
-    s = services(context)
+    s = context.services
     horizon = s.clock() + timedelta(seconds=60)
     async with s.sessions() as session:
         due = await AppointmentRepository(session).pending_reminders(horizon)
     for reminder in due:
         name = f"reminder-{reminder.id}"
         if not queue.get_jobs_by_name(name):
-            queue.run_once(send_due_reminders, when=reminder.due_at, name=name)
+            # PTB types the queue of a CallbackContext subclass loosely.
+            queue.run_once(send_due_reminders, when=reminder.due_at, name=name)  # type: ignore[arg-type]
 
 
 async def sweep(context: Context) -> None:
@@ -383,7 +385,7 @@ async def sweep(context: Context) -> None:
     await _schedule(context)
 
 
-def register(app: Application, staff_chat_id: int | None) -> None:  # type: ignore[type-arg]
+def register(app: WegweiserApp, staff_chat_id: int | None) -> None:
     """Staff booking, the family's buttons, /appointments, the reminder sweep."""
     app.add_handler(
         CallbackQueryHandler(family_answers, pattern=r"^appt:(\d{1,9}):(confirm|cancel|other)$")

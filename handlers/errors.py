@@ -8,13 +8,13 @@ import logging
 
 from telegram import Bot, Update
 from telegram.error import Forbidden, TelegramError
-from telegram.ext import Application, ApplicationHandlerStop
+from telegram.ext import ApplicationHandlerStop
 
-from bot.db import UserRepository
-from bot.i18n import gettext
-from bot.inbox import Inbox, passing
-from bot.languages import as_lang
-from handlers.services import DEFAULT_LANG, Context, services
+from bot.core.i18n import gettext
+from bot.core.languages import as_lang
+from bot.telegram.context import Context, WegweiserApp
+from bot.telegram.inbox import Inbox, passing
+from handlers.common import DEFAULT_LANG
 
 log = logging.getLogger("wegweiser")
 
@@ -38,29 +38,29 @@ async def on_error(update: object, context: Context) -> None:
     """Blocked: mark the user. Passing trouble: handle the update again later and tell the family
     once. Anything else: log it and set the update aside. In every case the update's later
     handlers do not run (no automatic answer in the middle of a failed hand-over)."""
-    s = services(context)
+    s = context.services
     error = context.error
     chat = update.effective_chat if isinstance(update, Update) else None
     if isinstance(error, Forbidden) and chat is not None:
         with contextlib.suppress(Exception):
-            async with s.sessions() as session:
-                await UserRepository(session).mark_blocked(chat.id)
-                await session.commit()
-        s.users.forget(chat.id)
+            await s.users.mark_blocked(chat.id)
         log.info("chat %s blocked the bot; marked", chat.id)
         return
     if not isinstance(update, Update) or error is None:
         log.error("error outside an update", exc_info=error)
         return
-    s.inbox.failed(update, error)
+    inbox = context.bot_data.inbox
+    inbox.failed(update, error)
     if passing(error):
         log.warning("update %s waits: %s", update.update_id, type(error).__name__)
-        await tell_waiting(context.bot, s.inbox, update)
+        await tell_waiting(context.bot, inbox, update)
     else:
         log.error("error while handling update %s", update.update_id, exc_info=error)
     raise ApplicationHandlerStop
 
 
-def register(app: Application) -> None:  # type: ignore[type-arg]
-    """The application's error handler."""
+def register(app: WegweiserApp) -> None:
+    """The application's error handler, and the notice for updates that wait."""
+    inbox = app.bot_data.inbox
+    app.bot_data.tell_waiting = lambda update: tell_waiting(app.bot, inbox, update)
     app.add_error_handler(on_error)

@@ -13,19 +13,20 @@ from datetime import datetime, timedelta
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
 from telegram.error import TelegramError
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
+from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
-from bot.appointments import ics_file, reminder_times
+from bot.adapters.event_feed import FeedError, fetch, parse
+from bot.core.booking import ics_file, reminder_times
+from bot.core.event_status import event_end, format_when, is_past, status_line
+from bot.core.i18n import gettext
+from bot.core.knowledge import Event, KnowledgeBase
+from bot.core.languages import Lang, as_lang
 from bot.db import AppointmentRepository, EventSubscriptionRepository
-from bot.event_feed import FeedError, fetch, parse
-from bot.event_status import event_end, format_when, is_past, status_line
-from bot.i18n import gettext
-from bot.knowledge import Event, KnowledgeBase
-from bot.languages import Lang, as_lang
-from handlers.services import Context, Services, services, ui_language
+from bot.services.container import Services
+from bot.telegram.context import Context, WegweiserApp
+from handlers.common import ui_language
 
 log = logging.getLogger("wegweiser")
-FEED_BROKEN = "wegweiser.feed-broken"
 
 EVENT_ID = r"([a-z0-9-]{1,48})"
 EVENT_BUTTON = rf"^ev(ics|rem|sub):([a-z]{{2}}):{EVENT_ID}$"
@@ -71,7 +72,7 @@ async def show_events(update: Update, context: Context, lang: Lang | None = None
     if chat is None:
         return
     lang = lang or await ui_language(update, context)
-    s = services(context)
+    s = context.services
     kb = s.assistant.kb
     moment = s.clock()
     ahead = upcoming(all_events(s), kb, moment)
@@ -105,7 +106,7 @@ async def event_button(update: Update, context: Context) -> None:
     if query is None or query.message is None or context.matches is None:
         return
     action, lang = context.matches[0][1], as_lang(context.matches[0][2]) or "de"
-    s = services(context)
+    s = context.services
     kb = s.assistant.kb
     event = next((e for e in all_events(s) if e.id == context.matches[0][3]), None)
     chat_id = query.message.chat.id
@@ -147,8 +148,8 @@ async def announce_new_dates(
     context: Context, old: Sequence[Event], new: Sequence[Event], kb: KnowledgeBase
 ) -> int:
     """After a reload or a feed update: tell each subscriber once about a new future date."""
-    moment = services(context).clock()
-    s = services(context)
+    moment = context.services.clock()
+    s = context.services
     told = 0
     before_by_id = {e.id: e for e in old}
     for event in new:
@@ -174,7 +175,7 @@ async def announce_new_dates(
 
 async def refresh_feed(context: Context) -> None:
     """Job: read the iCalendar feed; on failure keep the last good copy and tell staff once."""
-    s = services(context)
+    s = context.services
     source = s.settings.events_ics
     if not source:
         return
@@ -184,20 +185,20 @@ async def refresh_feed(context: Context) -> None:
         events = await asyncio.to_thread(parse, data, kb.centre.tz, s.clock())
     except FeedError as exc:
         log.warning("events feed: %s", exc)
-        if not context.bot_data.get(FEED_BROKEN) and s.settings.staff_chat_id is not None:
+        if not s.feed_broken and s.settings.staff_chat_id is not None:
             await context.bot.send_message(
                 s.settings.staff_chat_id,
                 f"Der Kalender-Feed ist fehlerhaft ({exc}); die letzte gültige Fassung bleibt.",
             )
-        context.bot_data[FEED_BROKEN] = True
+        s.feed_broken = True
         return
-    context.bot_data[FEED_BROKEN] = False
+    s.feed_broken = False
     old, s.feed_events = s.feed_events, events
     if old:
         await announce_new_dates(context, old, events, kb)
 
 
-def register(app: Application) -> None:  # type: ignore[type-arg]
+def register(app: WegweiserApp) -> None:
     """/events, the event buttons, and the feed (right after the start, then every 15 minutes)."""
     app.add_handler(CommandHandler("events", events_command, filters=filters.ChatType.PRIVATE))
     app.add_handler(CallbackQueryHandler(event_button, pattern=EVENT_BUTTON))

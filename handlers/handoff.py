@@ -14,7 +14,6 @@ from babel.dates import format_date
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
 from telegram.ext import (
-    Application,
     ApplicationHandlerStop,
     CallbackQueryHandler,
     CommandHandler,
@@ -22,20 +21,15 @@ from telegram.ext import (
     filters,
 )
 
+from bot.core.handoff_phrases import asks_for_a_person
+from bot.core.i18n import gettext, ngettext
+from bot.core.languages import NATIVE_NAMES, Lang, as_lang
+from bot.core.office_hours import is_open, next_opening
 from bot.db import CLOSED, HandoffRepository, RelayRepository
-from bot.handoff_phrases import asks_for_a_person
-from bot.i18n import gettext, ngettext
-from bot.languages import NATIVE_NAMES, Lang, as_lang
-from bot.office_hours import is_open, next_opening
+from bot.services.container import Services
+from bot.telegram.context import Context, WegweiserApp
 from handlers import keyboards
-from handlers.services import (
-    Context,
-    Services,
-    hint_of,
-    remembered_language,
-    services,
-    ui_language,
-)
+from handlers.common import hint_of, remembered_language, ui_language
 
 PERSON = keyboards.PERSON
 END = "end"
@@ -132,7 +126,7 @@ async def open_conversation(
     chat = update.effective_chat
     if chat is None:
         return
-    s = services(context)
+    s = context.services
     staff_chat = s.settings.staff_chat_id
     if staff_chat is None:  # no staff group configured: the phone number is the way to a person
         phone = s.assistant.kb.centre.phone
@@ -179,7 +173,7 @@ async def forward_to_staff(update: Update, context: Context) -> None:
     chat, message = update.effective_chat, update.effective_message
     if chat is None or message is None:
         return
-    s = services(context)
+    s = context.services
     if chat.id in s.with_staff:
         async with s.sessions() as session:
             handoff = await HandoffRepository(session).for_chat(chat.id)
@@ -218,7 +212,7 @@ async def staff_command(update: Update, context: Context) -> None:
 
 async def close_for(update: Update, context: Context, chat_id: int, by_family: bool) -> None:
     """Close a conversation: the family is told in its language and asked for a rating."""
-    s = services(context)
+    s = context.services
     moment = s.clock()
     async with s.sessions() as session:
         handoff = await HandoffRepository(session).for_chat(chat_id)
@@ -243,7 +237,7 @@ async def close_for(update: Update, context: Context, chat_id: int, by_family: b
     s.outbox.wake(handoff_id)
     staff_chat = s.settings.staff_chat_id
     if staff_chat is not None and topic_id is not None:
-        s.in_background(_close_topic(context, staff_chat, topic_id))
+        context.background.run(_close_topic(context, staff_chat, topic_id))
 
 
 async def _close_topic(context: Context, staff_chat: int, topic_id: int) -> None:
@@ -267,7 +261,7 @@ async def rate(update: Update, context: Context) -> None:
     if query is None or query.message is None or context.matches is None:
         return
     match = context.matches[0]
-    s = services(context)
+    s = context.services
     async with s.sessions() as session:
         handoff = await HandoffRepository(session).get(int(match[1]))
         if handoff is not None and handoff.chat_id == query.message.chat.id:
@@ -278,15 +272,16 @@ async def rate(update: Update, context: Context) -> None:
     await query.edit_message_reply_markup(reply_markup=None)
 
 
-async def load_open_conversations(app: Application) -> None:  # type: ignore[type-arg]
+async def load_open_conversations(app: WegweiserApp) -> None:
     """At start: which chats are with staff (so that nothing of theirs goes to the assistant)."""
-    s: Services = app.bot_data["wegweiser"]
+    s: Services = app.bot_data.services
     async with s.sessions() as session:
         s.with_staff.update(h.chat_id for h in await HandoffRepository(session).active())
 
 
-def register(app: Application) -> None:  # type: ignore[type-arg]
+def register(app: WegweiserApp) -> None:
     """Group -1 for relaying; /staff, /end and the person, end and rating buttons."""
+    app.bot_data.on_start.append(load_open_conversations)
     private = filters.ChatType.PRIVATE
     # Service messages (a pinned message, an auto-delete timer …) are not relayed.
     relayable = (

@@ -6,11 +6,11 @@ import logging
 from datetime import timedelta
 
 from telegram import Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from bot.db import UserRepository
-from bot.i18n import gettext
-from handlers.services import Context, services, ui_language
+from bot.core.i18n import gettext
+from bot.telegram.context import Context, WegweiserApp
+from handlers.common import ui_language
 
 log = logging.getLogger("wegweiser")
 
@@ -47,7 +47,7 @@ async def show_help(update: Update, context: Context) -> None:
 async def show_privacy(update: Update, context: Context) -> None:
     """/privacy: what is stored and why, and when it is deleted without asking."""
     lang = await ui_language(update, context)
-    days = services(context).settings.retention_days
+    days = context.services.settings.retention_days
     retention = gettext(
         lang,
         "If you do not write to me for {days} days, your data is deleted automatically.",
@@ -59,15 +59,7 @@ async def show_privacy(update: Update, context: Context) -> None:
 
 async def purge_inactive_users(context: Context) -> None:
     """Job: delete users who have been silent longer than the retention period."""
-    s = services(context)
-    async with s.sessions() as session:
-        moment = s.clock()
-        deleted = await UserRepository(session).purge_inactive(
-            moment - timedelta(days=s.settings.retention_days), moment
-        )
-        await session.commit()
-    if deleted:
-        log.info("purged %d users silent for %d days", deleted, s.settings.retention_days)
+    await context.services.users.purge_inactive()
 
 
 async def delete_data(update: Update, context: Context) -> None:
@@ -75,11 +67,7 @@ async def delete_data(update: Update, context: Context) -> None:
     lang = await ui_language(update, context)
     chat = update.effective_chat
     if chat is not None:
-        async with services(context).sessions() as session:
-            await UserRepository(session).delete(chat.id)
-            await session.commit()
-        services(context).users.forget(chat.id)
-        services(context).with_staff.discard(chat.id)
+        await context.services.users.delete(chat.id)
     await _say(
         update,
         context,
@@ -128,7 +116,7 @@ async def stale_button(update: Update, context: Context) -> None:
     )
 
 
-def register(app: Application) -> None:  # type: ignore[type-arg]
+def register(app: WegweiserApp) -> None:
     """Register after the feature handlers: these catch what nothing else took."""
     private = filters.ChatType.PRIVATE
     app.add_handler(CommandHandler("help", show_help, filters=private))

@@ -6,10 +6,10 @@ import re
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.appointments import map_link
-from bot.assistant import Reply
-from bot.i18n import gettext
-from bot.languages import LANGS, NATIVE_NAMES, Lang
+from bot.core.assistant import Reply
+from bot.core.booking import map_link
+from bot.core.i18n import gettext
+from bot.core.languages import LANGS, NATIVE_NAMES, Lang
 
 TOPICS = ("school", "volunteering", "events", "contacts")
 LANG_RE = "(" + "|".join(LANGS) + ")"

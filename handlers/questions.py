@@ -6,15 +6,16 @@ import asyncio
 
 from telegram import Message, Update
 from telegram.constants import MessageLimit
-from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filters
+from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
-from bot.assistant import Reply
+from bot.core.assistant import Reply
+from bot.core.i18n import gettext
+from bot.core.languages import Lang, as_lang
+from bot.core.matching import Band
 from bot.db import FeedbackRepository, UnansweredRepository
-from bot.i18n import gettext
-from bot.languages import Lang, as_lang
-from bot.matching import Band
+from bot.telegram.context import Context, WegweiserApp
 from handlers import events, keyboards, volunteering
-from handlers.services import Context, hint_of, remembered_language, services
+from handlers.common import hint_of, remembered_language
 
 MSG_HELPFUL = "Did this help?"
 
@@ -37,7 +38,7 @@ async def answer_question(update: Update, context: Context) -> None:
     message = update.effective_message
     if message is None or message.text is None:
         return
-    s = services(context)
+    s = context.services
     chosen = await remembered_language(update, context)
     # In a thread: the embedding model needs 15-70 ms a question, and other updates must not
     # wait for it.
@@ -65,7 +66,7 @@ async def answer_picked_entry(update: Update, context: Context) -> None:
     if query is None or match is None or query.message is None:
         return
     lang, entry_id = as_lang(match[1]) or "de", match[2]
-    reply = services(context).assistant.answer(entry_id, lang)
+    reply = context.services.assistant.answer(entry_id, lang)
     await query.answer()
     await context.bot.send_message(
         query.message.chat.id, answer_text(reply), reply_markup=keyboards.for_reply(reply)
@@ -80,8 +81,8 @@ async def record_vote(update: Update, context: Context) -> None:
         return
     lang: Lang = as_lang(match[1]) or "de"
     entry_id, helpful = match[2], match[3] == "1"
-    async with services(context).sessions() as session:
-        await FeedbackRepository(session).add(entry_id, lang, helpful, services(context).clock())
+    async with context.services.sessions() as session:
+        await FeedbackRepository(session).add(entry_id, lang, helpful, context.services.clock())
         await session.commit()
     await query.answer(gettext(lang, "Thank you for your feedback!"))
     await query.edit_message_reply_markup(reply_markup=None)
@@ -96,7 +97,7 @@ async def record_vote(update: Update, context: Context) -> None:
         )
 
 
-def register(app: Application) -> None:  # type: ignore[type-arg]
+def register(app: WegweiserApp) -> None:
     """Text in private chats, edited text, and the answer/vote/person buttons."""
     private_text = filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND
     app.add_handler(MessageHandler(private_text & filters.UpdateType.MESSAGES, answer_question))

@@ -11,15 +11,14 @@ import logging
 from pathlib import Path
 
 from telegram import Update
-from telegram.ext import Application, CommandHandler
+from telegram.ext import CommandHandler
 
-from bot.knowledge import check_knowledge_base, format_report
+from bot.core.knowledge import check_knowledge_base, format_report
+from bot.telegram.context import Context, WegweiserApp
 from handlers.events import announce_new_dates
-from handlers.services import Context, services
 from handlers.staff import refuse_unless_staff
 
 log = logging.getLogger("wegweiser")
-FINGERPRINT = "wegweiser.kb-fingerprint"
 MAX_REPORT = 3500
 
 
@@ -31,10 +30,10 @@ def fingerprint(directory: Path) -> tuple[tuple[str, int, int], ...]:
 
 async def reload_knowledge(context: Context) -> str:
     """Check the files; swap the assistant only if they are fine. What to tell staff."""
-    s = services(context)
+    s = context.services
     old = s.assistant.kb
     kb, problems = await asyncio.to_thread(check_knowledge_base, old.directory)
-    context.bot_data[FINGERPRINT] = fingerprint(old.directory)
+    s.kb_fingerprint = fingerprint(old.directory)
     if kb is None:
         errors = [p for p in problems if p.level == "error"]
         report = format_report(errors)[:MAX_REPORT]
@@ -60,10 +59,10 @@ async def reload_command(update: Update, context: Context) -> None:
 
 async def watch_files(context: Context) -> None:
     """Job: reload when a file of the knowledge base changed; tell the staff group."""
-    s = services(context)
+    s = context.services
     current = fingerprint(s.assistant.kb.directory)
-    if context.bot_data.get(FINGERPRINT) in (None, current):
-        context.bot_data[FINGERPRINT] = current
+    if s.kb_fingerprint in (None, current):
+        s.kb_fingerprint = current
         return
     result = await reload_knowledge(context)
     log.info("knowledge base changed on disk: %s", result.splitlines()[0])
@@ -71,7 +70,7 @@ async def watch_files(context: Context) -> None:
         await context.bot.send_message(s.settings.staff_chat_id, result)
 
 
-def register(app: Application) -> None:  # type: ignore[type-arg]
+def register(app: WegweiserApp) -> None:
     """/reload anywhere (refused unless staff) and the file watch every 30 seconds."""
     app.add_handler(CommandHandler("reload", reload_command))
     if app.job_queue is not None:

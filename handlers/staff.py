@@ -7,18 +7,15 @@ Staff write in German; the bot's words to staff are German. Who is staff: the us
 
 from __future__ import annotations
 
-import time
-
 from telegram import Message, Update
-from telegram.constants import ChatMemberStatus
-from telegram.error import TelegramError
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from bot.bidi import for_reader
+from bot.core.bidi import for_reader
+from bot.core.languages import as_lang
 from bot.db import CLAIMED, CLOSED, Handoff, HandoffRepository, RelayRepository
-from bot.languages import as_lang
+from bot.services.container import Services
+from bot.telegram.context import Context, WegweiserApp
 from handlers import handoff as family
-from handlers.services import Context, Services, services, staff_reply
 
 STAFF_ONLY = "Dieser Befehl ist nur für Mitarbeitende des Zentrums."
 STAFF_CLAIMED_BY_OTHER = "Schon übernommen von {name}."
@@ -29,26 +26,11 @@ STAFF_USE_IN_TOPIC = "Bitte im Thema einer Familie verwenden."
 STAFF_TOPIC_CLOSED = (
     "Das Gespräch ist geschlossen; schreibt die Familie wieder, öffnet es sich hier neu."
 )
-_MEMBERS = {ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.MEMBER}
 
 
 async def is_staff(context: Context, user_id: int) -> bool:
     """Listed in WEGWEISER_STAFF_USER_IDS, or (if none are listed) a member of the staff group."""
-    s = services(context)
-    if s.settings.staff_user_ids:
-        return user_id in s.settings.staff_user_ids
-    if s.settings.staff_chat_id is None:
-        return False
-    known = s.staff_members.get(user_id, time.monotonic())
-    if known is not None:
-        return known
-    try:
-        member = await context.bot.get_chat_member(s.settings.staff_chat_id, user_id)
-        allowed = member.status in _MEMBERS
-    except TelegramError:
-        allowed = False
-    s.staff_members.put(user_id, allowed, time.monotonic())
-    return allowed
+    return await context.staff.is_staff(context.bot, user_id)
 
 
 async def refuse_unless_staff(update: Update, context: Context) -> bool:
@@ -59,7 +41,7 @@ async def refuse_unless_staff(update: Update, context: Context) -> bool:
     if update.callback_query is not None:
         await update.callback_query.answer(STAFF_ONLY, show_alert=True)
     elif update.effective_message is not None:
-        staff_reply(context, update.effective_message, STAFF_ONLY)
+        context.reply_in_background(update.effective_message, STAFF_ONLY)
     return False
 
 
@@ -80,7 +62,7 @@ async def handoff_of(s: Services, message: Message) -> Handoff | None:
 
 async def _say_in_topic(context: Context, handoff: Handoff, text: str) -> None:
     """A note to staff in the conversation's topic (through the outbox)."""
-    s = services(context)
+    s = context.services
     async with s.sessions() as session:
         await RelayRepository(session).add(handoff.id, to_staff=True, now=s.clock(), text=text)
         await session.commit()
@@ -94,12 +76,12 @@ async def staff_writes(update: Update, context: Context) -> None:
         return
     if (message.text or message.caption or "").startswith("!"):
         return
-    s = services(context)
+    s = context.services
     handoff = await handoff_of(s, message)
     if handoff is None or not await is_staff(context, user.id):
         return
     if handoff.status == CLOSED:
-        staff_reply(context, message, STAFF_TOPIC_CLOSED)
+        context.reply_in_background(message, STAFF_TOPIC_CLOSED)
         return
     async with s.sessions() as session:
         await RelayRepository(session).add(
@@ -115,12 +97,12 @@ async def reply_with_template(update: Update, context: Context) -> None:
     message = update.effective_message
     if message is None or not await refuse_unless_staff(update, context):
         return
-    s = services(context)
+    s = context.services
     handoff = await handoff_of(s, message)
     kb = s.assistant.kb
     names = ", ".join(t.id for t in kb.templates) or "–"
     if handoff is None:
-        staff_reply(context, message, STAFF_USE_IN_TOPIC)
+        context.reply_in_background(message, STAFF_USE_IN_TOPIC)
         return
     template = kb.template(context.args[0]) if context.args else None
     if template is None:
@@ -129,7 +111,7 @@ async def reply_with_template(update: Update, context: Context) -> None:
             if kb.templates
             else "Es gibt noch keine Vorlagen."
         )
-        staff_reply(context, message, listing)
+        context.reply_in_background(message, listing)
         return
     async with s.sessions() as session:
         lang = as_lang(handoff.lang) or "de"
@@ -144,7 +126,7 @@ async def claim(update: Update, context: Context, handoff_id: int) -> None:
     user = update.effective_user
     if user is None:
         return
-    s = services(context)
+    s = context.services
     async with s.sessions() as session:
         handoff = await HandoffRepository(session).get(handoff_id)
         if handoff is None:
@@ -179,9 +161,9 @@ async def close_command(update: Update, context: Context) -> None:
     message = update.effective_message
     if message is None or not await refuse_unless_staff(update, context):
         return
-    handoff = await handoff_of(services(context), message)
+    handoff = await handoff_of(context.services, message)
     if handoff is None:
-        staff_reply(context, message, STAFF_USE_IN_TOPIC)
+        context.reply_in_background(message, STAFF_USE_IN_TOPIC)
         return
     await _close(update, context, handoff.id)
 
@@ -191,13 +173,13 @@ async def claim_command(update: Update, context: Context) -> None:
     message = update.effective_message
     if message is None or not await refuse_unless_staff(update, context):
         return
-    handoff = await handoff_of(services(context), message)
+    handoff = await handoff_of(context.services, message)
     if handoff is not None:
         await claim(update, context, handoff.id)
 
 
 async def _close(update: Update, context: Context, handoff_id: int) -> None:
-    s = services(context)
+    s = context.services
     async with s.sessions() as session:
         handoff = await HandoffRepository(session).get(handoff_id)
     if handoff is None:
@@ -213,7 +195,7 @@ async def refuse(update: Update, context: Context) -> None:
     await refuse_unless_staff(update, context)
 
 
-def register(app: Application, staff_chat_id: int | None) -> None:  # type: ignore[type-arg]
+def register(app: WegweiserApp, staff_chat_id: int | None) -> None:
     """Staff handlers in the staff group; refusals everywhere else."""
     pattern = r"^handoff:(claim|close):(\d{1,9})$"
     app.add_handler(CallbackQueryHandler(staff_button, pattern=pattern))

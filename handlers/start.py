@@ -5,12 +5,13 @@ from __future__ import annotations
 import re
 
 from telegram import Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
+from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
-from bot.i18n import gettext
-from bot.languages import LANGS, NATIVE_NAMES, Lang, as_lang
+from bot.core.i18n import gettext
+from bot.core.languages import LANGS, NATIVE_NAMES, Lang, as_lang
+from bot.telegram.context import Context, WegweiserApp
 from handlers import events, keyboards, volunteering
-from handlers.services import Context, remember_language, services, ui_language
+from handlers.common import remember_language, ui_language
 
 DEEP_LINK = re.compile(
     rf"^(?:(?P<topic>{'|'.join(keyboards.TOPICS)})(?:[-_](?P<lang>{'|'.join(LANGS)}))?"
@@ -114,7 +115,7 @@ async def show_topic(update: Update, context: Context, lang: Lang, topic: str) -
     chat = update.effective_chat
     if chat is None:
         return
-    assistant = services(context).assistant
+    assistant = context.services.assistant
     if topic == "events":
         await events.show_events(update, context, lang)
         return
@@ -140,7 +141,7 @@ async def show_topic(update: Update, context: Context, lang: Lang, topic: str) -
 
 def contact_card(update: Update, context: Context, lang: Lang) -> str:
     """The centre's address, phone, e-mail and website, verbatim."""
-    centre = services(context).assistant.kb.centre
+    centre = context.services.assistant.kb.centre
     lines = [centre.name]
     lines += volunteering.reach_lines(
         lang, phone=centre.phone, email=centre.email, address=centre.address
@@ -150,7 +151,7 @@ def contact_card(update: Update, context: Context, lang: Lang) -> str:
     return "\n".join(lines)
 
 
-def register(app: Application) -> None:  # type: ignore[type-arg]
+def register(app: WegweiserApp) -> None:
     """/start, /language, /menu and the language and topic buttons (private chats)."""
     private = filters.ChatType.PRIVATE
     app.add_handler(CommandHandler("start", start, filters=private))

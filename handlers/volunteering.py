@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
+from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
-from bot.i18n import gettext
-from bot.knowledge import Contact
-from bot.languages import LANGS, Lang, as_lang
-from bot.matching import Document, Matcher
-from bot.stopwords import load_stopwords
+from bot.core.i18n import gettext
+from bot.core.knowledge import Contact
+from bot.core.languages import LANGS, Lang, as_lang
+from bot.core.matching import Document, Matcher
+from bot.core.stopwords import load_stopwords
+from bot.services.container import Services
+from bot.telegram.context import Context, WegweiserApp
 from handlers import handoff
-from handlers.services import Context, Services, services, ui_language
+from handlers.common import ui_language
 
 MESSAGE_BUTTON = r"^volmsg:([a-z]{2})$"
 
@@ -63,7 +65,7 @@ async def show_volunteering(update: Update, context: Context, lang: Lang | None 
     if chat is None:
         return
     lang = lang or await ui_language(update, context)
-    kb = services(context).assistant.kb
+    kb = context.services.assistant.kb
     entries = [(e.id, e.title_in(lang)) for e in kb.entries if e.topic == "volunteering"]
     rows = [
         [InlineKeyboardButton(title, callback_data=f"ans:{lang}:{eid}")] for eid, title in entries
@@ -89,17 +91,17 @@ async def find_contact(update: Update, context: Context) -> None:
     if message is None:
         return
     lang = await ui_language(update, context)
-    kb = services(context).assistant.kb
+    kb = context.services.assistant.kb
     query = " ".join(context.args or [])
     if not query:
         await message.reply_text(gettext(lang, "To find a contact person, write /contact and a "
                                          "word, for example /contact Sprachmittler"))  # fmt: skip
         return
-    found = contact_matcher(services(context)).match(query)
+    found = contact_matcher(context.services).match(query)
     contacts = [c for cand in found.candidates if cand.score >= found.candidates[0].score * 0.8
                 for c in kb.contacts if c.id == cand.entry_id]  # fmt: skip
     if not contacts:
-        reply = services(context).assistant.reply(query, lang=lang)
+        reply = context.services.assistant.reply(query, lang=lang)
         if reply.confident:  # "Marxloh", "Hausaufgabenhilfe": what the knowledge base says
             await message.reply_text(reply.text)
             return
@@ -125,7 +127,7 @@ async def leave_message(update: Update, context: Context) -> None:
     await handoff.open_conversation(update, context, lang, label="Ehrenamt", follow_up=prompt)
 
 
-def register(app: Application) -> None:  # type: ignore[type-arg]
+def register(app: WegweiserApp) -> None:
     """/volunteer, /contact and the message button."""
     private = filters.ChatType.PRIVATE
     app.add_handler(CommandHandler("volunteer", volunteer_command, filters=private))

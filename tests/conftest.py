@@ -12,7 +12,7 @@ import pytest
 
 from tests.harness import bot, desk  # noqa: F401 - the fixtures, for all test modules
 
-# python-telegram-bot 22: durations as timedelta already (as the bot itself runs, see bot.app).
+# python-telegram-bot 22: durations as timedelta already (as the bot runs, see bot.telegram.app).
 os.environ.setdefault("PTB_TIMEDELTA", "1")
 
 POSTGRES_URL = os.environ.get(

@@ -19,9 +19,9 @@ from typing import Any
 
 import httpx
 
-from bot.embedder import DiskStore, load_embedder
-from bot.knowledge import load_knowledge_base
-from bot.semantic import SemanticIndex
+from bot.adapters.embedder import DiskStore, load_embedder
+from bot.core.knowledge import load_knowledge_base
+from bot.core.semantic import SemanticIndex
 from bot.settings import DEFAULT_KB, load_settings
 
 ROOT = Path(__file__).resolve().parent.parent

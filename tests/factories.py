@@ -7,7 +7,7 @@ from typing import Any
 
 import yaml
 
-from bot.languages import LANGS
+from bot.core.languages import LANGS
 
 CENTRE: dict[str, Any] = {
     "id": "testhausen",

@@ -9,15 +9,17 @@ from typing import Any
 
 import pytest
 from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update
-from telegram.ext import Application
 
-from bot.app import build_application, close, prepare
-from bot.assistant import Assistant
+import handlers
+from bot.core.assistant import Assistant
+from bot.core.knowledge import load_knowledge_base
 from bot.db import Base, Handoff
-from bot.knowledge import load_knowledge_base
+from bot.services.container import Services
 from bot.settings import BUNDLED_KNOWLEDGE, Settings
-from handlers.services import SERVICES, Services
+from bot.telegram.app import build_application, close, prepare
+from bot.telegram.context import BotData, WegweiserApp
 from tests import updates
 from tests.fakes import FakeTelegram
 
@@ -62,45 +64,53 @@ async def start_app(
     assistant: Assistant | None = None,
     clock: TestClock | None = None,
     **settings: Any,
-) -> Application:  # type: ignore[type-arg]
+) -> WegweiserApp:
     """Build, initialise and prepare the application as ``wegweiser run`` does (no polling)."""
     config = Settings(telegram_token=TOKEN, database_url=database_url, **settings)
     app = build_application(
-        config, assistant or duisburg(), request=api, clock=clock or TestClock()
+        config, assistant or duisburg(), handlers.register, request=api, clock=clock or TestClock()
     )
     await app.initialize()
     await prepare(app)
     return app
 
 
-async def stop_app(app: Application) -> None:  # type: ignore[type-arg]
+async def stop_app(app: WegweiserApp) -> None:
     """Shut the application down and release its database."""
     await app.shutdown()
     await close(app)
 
 
-async def clear_tables(app: Application) -> None:  # type: ignore[type-arg]
+async def clear_tables(app: WegweiserApp) -> None:
     """Empty every table (PostgreSQL is shared by the run), children before parents."""
-    services: Services = app.bot_data[SERVICES]
-    async with services.sessions() as session:
+    data: BotData = app.bot_data
+    async with data.services.database.sessions() as session:
         for table in reversed(Base.metadata.sorted_tables):
             await session.execute(delete(table))
         await session.commit()
-    services.with_staff.clear()
+    data.services.with_staff.clear()
 
 
 class Bot:
     """The application under test, its fake Bot API and its database."""
 
-    def __init__(self, app: Application, api: FakeTelegram) -> None:  # type: ignore[type-arg]
+    def __init__(self, app: WegweiserApp, api: FakeTelegram) -> None:
         self.app = app
         self.api = api
 
     @property
-    def services(self) -> Services:
-        found = self.app.bot_data[SERVICES]
-        assert isinstance(found, Services)
+    def data(self) -> BotData:
+        found = self.app.bot_data
+        assert isinstance(found, BotData)
         return found
+
+    @property
+    def services(self) -> Services:
+        return self.data.services
+
+    def sessions(self) -> AsyncSession:
+        """A database session of the bot's database (to look at what was stored)."""
+        return self.services.database.sessions()
 
     @property
     def clock(self) -> TestClock:
@@ -111,16 +121,16 @@ class Bot:
     async def send(self, payload: dict[str, Any]) -> None:
         """Handle one update, then wait until the outbox has sent what it caused."""
         await self.app.process_update(Update.de_json(payload, self.app.bot))
-        await self.services.settle()
+        await self.data.settle()
 
     async def later(self, **delta: float) -> None:
         """Let time pass and the outbox retry what waits."""
         self.clock.advance(**delta)
-        await self.services.outbox.wake_due()
-        await self.services.settle()
+        await self.data.outbox.wake_due()
+        await self.data.settle()
 
     async def rows(self, model: type[Any]) -> list[Any]:
-        async with self.services.sessions() as session:
+        async with self.sessions() as session:
             return list((await session.scalars(select(model))).all())
 
 
@@ -128,7 +138,7 @@ class Desk(Bot):
     """The bot with a staff group."""
 
     async def handoff(self) -> Handoff:
-        async with self.services.sessions() as session:
+        async with self.sessions() as session:
             found = await session.scalar(select(Handoff).where(Handoff.chat_id == FAMILY))
             assert found is not None
             return found
@@ -142,7 +152,7 @@ class Desk(Bot):
 
 async def start_desk(
     database_url: str, api: FakeTelegram, assistant: Assistant | None = None, **overrides: Any
-) -> Application:  # type: ignore[type-arg]
+) -> WegweiserApp:
     """A bot with the staff group and two staff members."""
     staff = {"staff_chat_id": STAFF_CHAT, "staff_user_ids": [ANNA, BERND]}
     return await start_app(database_url, api, assistant, **{**staff, **overrides})

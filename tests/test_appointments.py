@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.appointments import (
+from bot.core.booking import (
     AppointmentError,
     ics_file,
     map_link,
@@ -15,7 +15,7 @@ from bot.appointments import (
     parse_when,
     reminder_times,
 )
-from bot.office_hours import WEEKDAYS
+from bot.core.office_hours import WEEKDAYS
 
 BERLIN = ZoneInfo("Europe/Berlin")
 # Hours a centre might configure (the bundled knowledge bases publish none).

@@ -6,9 +6,9 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
-from bot.bidi import for_reader
+from bot.core.bidi import for_reader
+from bot.core.i18n import gettext
 from bot.db import Appointment, AppointmentRepository, Reminder
-from bot.i18n import gettext
 from handlers.appointments import SWEEP, when_text
 from tests import updates
 from tests.harness import ANNA, FAMILY, STAFF_CHAT, START, Desk, open_topic
@@ -29,7 +29,7 @@ async def book(desk: Desk, topic_id: int, *words: str) -> None:
 
 
 async def appointments(desk: Desk) -> list[Appointment]:
-    async with desk.services.sessions() as session:
+    async with desk.sessions() as session:
         return list((await session.scalars(select(Appointment))).all())
 
 
@@ -53,7 +53,7 @@ async def test_booking_reaches_the_family_in_its_language(desk: Desk) -> None:
     assert any(
         t.startswith(f"Termin #{appointment.id} gebucht") for t in desk.texts_to(STAFF_CHAT)
     )
-    async with desk.services.sessions() as session:
+    async with desk.sessions() as session:
         reminders = (await session.scalars(select(Reminder))).all()
     assert len(reminders) == 2
 
@@ -90,7 +90,7 @@ async def test_family_confirms_and_lists_and_staff_cancel(desk: Desk) -> None:
 
 
 async def _due_now(desk: Desk, starts_in: timedelta, *, first: bool = True) -> int:
-    async with desk.services.sessions() as session:
+    async with desk.sessions() as session:
         appointment = await AppointmentRepository(session).book(
             chat_id=FAMILY, handoff_id=(await desk.handoff()).id, lang="ar",
             starts_at=START + starts_in, place="Flachsmarkt 15, 1. Etage, 47051 Duisburg",
@@ -105,7 +105,7 @@ async def run_sweep(desk: Desk) -> None:
     assert job_queue is not None
     [job] = job_queue.get_jobs_by_name(SWEEP)
     await job.run(desk.app)
-    await desk.services.outbox.idle()  # the notes to staff
+    await desk.data.outbox.idle()  # the notes to staff
 
 
 async def test_a_due_reminder_is_sent_once_and_staff_hear_it_is_unconfirmed(desk: Desk) -> None:
@@ -131,7 +131,7 @@ async def test_nothing_after_the_appointment_and_blocked_families(desk: Desk) ->
     await run_sweep(desk)
     del desk.api.fail["sendMessage"]
     await desk.later(seconds=5)  # the note to staff, if it met the failure too
-    async with desk.services.sessions() as session:
+    async with desk.sessions() as session:
         statuses = {
             r.appointment_id: r.status for r in (await session.scalars(select(Reminder))).all()
         }

@@ -6,11 +6,11 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.assistant import MAX_QUESTION_CHARS, MSG_EMPTY, MSG_FALLBACK, Assistant
-from bot.i18n import gettext
-from bot.knowledge import load_knowledge_base
-from bot.languages import NATIVE_NAMES
-from bot.matching import Band
+from bot.core.assistant import MAX_QUESTION_CHARS, MSG_EMPTY, MSG_FALLBACK, Assistant
+from bot.core.i18n import gettext
+from bot.core.knowledge import load_knowledge_base
+from bot.core.languages import NATIVE_NAMES
+from bot.core.matching import Band
 from tests.factories import small_kb
 
 SCHOOL_EN = "Counselling is at the Internationales Zentrum, Flachsmarkt 15."

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.bidi import LRI, PDI, isolate_ltr, strip_isolates
+from bot.core.bidi import LRI, PDI, isolate_ltr, strip_isolates
 
 
 def test_ltr_runs_are_isolated_and_nothing_else_changes() -> None:
@@ -20,8 +20,8 @@ def test_text_without_latin_or_digits_is_unchanged() -> None:
 
 
 def test_arabic_answers_carry_isolates_others_do_not() -> None:
-    from bot.assistant import Assistant
-    from bot.knowledge import load_knowledge_base
+    from bot.core.assistant import Assistant
+    from bot.core.knowledge import load_knowledge_base
     from bot.settings import BUNDLED_KNOWLEDGE
 
     assistant = Assistant.for_knowledge_base(load_knowledge_base(BUNDLED_KNOWLEDGE / "duisburg"))

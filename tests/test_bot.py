@@ -8,10 +8,10 @@ from typing import Any
 import pytest
 from sqlalchemy import inspect
 
-from bot.appointments import map_link
+from bot.core.booking import map_link
+from bot.core.i18n import gettext
+from bot.core.languages import LANGS, NATIVE_NAMES
 from bot.db import Feedback, UnansweredQuestion, User
-from bot.i18n import gettext
-from bot.languages import LANGS, NATIVE_NAMES
 from handlers.start import WELCOME
 from tests import updates
 from tests.fakes import FakeTelegram
@@ -252,7 +252,7 @@ async def test_privacy_names_the_retention_and_silent_users_are_purged(bot: Bot)
     assert bot.api.texts()[-1].endswith(
         "If you do not write to me for 180 days, your data is deleted automatically."
     )
-    async with bot.services.sessions() as session:
+    async with bot.sessions() as session:
         session.add(User(chat_id=1, first_seen=datetime(2025, 1, 1, tzinfo=UTC),
                          last_seen=datetime(2025, 1, 2, tzinfo=UTC), blocked=False))  # fmt: skip
         await session.commit()

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from bot.matching import Document, Matcher
-from bot.user_cache import UserCache
+from bot.core.matching import Document, Matcher
+from bot.services.caches import UserCache
 
 T0 = datetime(2026, 11, 23, 9, tzinfo=UTC)
 

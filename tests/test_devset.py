@@ -14,12 +14,12 @@ from pathlib import Path
 
 import pytest
 
-from bot.assistant import Assistant
-from bot.embedder import DiskStore, load_embedder
-from bot.evaluation import Labelled, Outcome, Tally, evaluate, load_set, tally
-from bot.knowledge import load_knowledge_base
-from bot.languages import LANGS
-from bot.normalize import fold
+from bot.adapters.embedder import DiskStore, load_embedder
+from bot.core.assistant import Assistant
+from bot.core.evaluation import Labelled, Outcome, Tally, evaluate, load_set, tally
+from bot.core.knowledge import load_knowledge_base
+from bot.core.languages import LANGS
+from bot.core.normalize import fold
 from bot.settings import BUNDLED_KNOWLEDGE, PROJECT_ROOT, load_settings
 
 PARTS = {"tuning": Path(__file__).parent / "devset", "sealed": Path(__file__).parent / "sealed"}

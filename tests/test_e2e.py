@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.i18n import gettext
+from bot.core.i18n import gettext
 from tests import emulator as emu
 
 TOKEN = "424242:E2E-test-token-abcdef"

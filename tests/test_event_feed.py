@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.event_feed import FeedError, fetch, parse
-from bot.i18n import gettext
+from bot.adapters.event_feed import FeedError, fetch, parse
+from bot.core.i18n import gettext
 from tests import updates
 from tests.fakes import FakeTelegram
 from tests.harness import FAMILY, STAFF_CHAT, START, Desk, start_desk, stop_desk
@@ -70,7 +70,7 @@ async def test_feed_events_are_listed_and_a_broken_feed_keeps_the_last_copy(
     path.write_bytes(feed(datetime.combine(START.date() + timedelta(days=2), datetime.min.time())))
     api = FakeTelegram()
     app = await start_desk(database_url, api)
-    app.bot_data["wegweiser"].settings.events_ics = str(path)
+    app.bot_data.services.settings.events_ics = str(path)
     desk = Desk(app, api)
     try:
         job_queue = app.job_queue

@@ -9,18 +9,26 @@ from pathlib import Path
 
 import pytest
 import yaml
-from sqlalchemy import delete, select
+from sqlalchemy import select
 
-from bot.assistant import Assistant
-from bot.db import Appointment, EventSubscription, Handoff, Reminder
-from bot.i18n import gettext
-from bot.knowledge import load_knowledge_base
+from bot.core.assistant import Assistant
+from bot.core.i18n import gettext
+from bot.core.knowledge import load_knowledge_base
+from bot.db import Appointment, Reminder
 from bot.settings import BUNDLED_KNOWLEDGE
 from handlers.reload import watch_files
-from handlers.services import SERVICES
 from tests import updates
 from tests.fakes import FakeTelegram
-from tests.harness import ANNA, FAMILY, STAFF_CHAT, START, Desk, start_desk, stop_desk
+from tests.harness import (
+    ANNA,
+    FAMILY,
+    STAFF_CHAT,
+    START,
+    Desk,
+    clear_tables,
+    start_desk,
+    stop_desk,
+)
 
 FEST = "fest-der-vielfalt-2016"
 
@@ -33,10 +41,7 @@ async def editable(database_url: str, tmp_path: Path) -> AsyncIterator[tuple[Des
     api = FakeTelegram()
     assistant = Assistant.for_knowledge_base(load_knowledge_base(directory))
     app = await start_desk(database_url, api, assistant)
-    async with app.bot_data[SERVICES].sessions() as session:
-        for model in (EventSubscription, Reminder, Appointment, Handoff):
-            await session.execute(delete(model))
-        await session.commit()
+    await clear_tables(app)
     api.clear()
     try:
         yield Desk(app, api), directory
@@ -114,7 +119,7 @@ async def test_upcoming_event_calendar_and_remind_me(editable: tuple[Desk, Path]
     await desk.send(updates.callback(FAMILY, f"evics:tr:{FEST}"))
     assert desk.api.sent("sendDocument")
     await desk.send(updates.callback(FAMILY, f"evrem:tr:{FEST}"))
-    async with desk.services.sessions() as session:
+    async with desk.sessions() as session:
         [reminder] = (await session.scalars(select(Reminder))).all()
         [appointment] = (await session.scalars(select(Appointment))).all()
     assert appointment.status == "event"

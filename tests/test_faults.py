@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from bot.i18n import gettext
+from bot.core.i18n import gettext
 from handlers.errors import MSG_WAITS
 from tests import emulator as emu
 from tests.faultproxy import BotApiProxy, Refusal, TcpProxy, fields, first_message_only

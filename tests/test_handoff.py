@@ -6,9 +6,9 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select
 
+from bot.core.i18n import gettext
 from bot.db import Handoff, RelayMessage, User
-from bot.i18n import gettext
-from bot.outbox import STAFF_TOPIC_REOPENED
+from bot.telegram.outbox import STAFF_TOPIC_REOPENED
 from handlers.handoff import MSG_SOON, MSG_WITHIN
 from tests import updates
 from tests.fakes import FakeTelegram
@@ -168,7 +168,7 @@ async def test_a_failed_relay_is_kept_and_delivered_later_in_order(desk: Desk) -
     await desk.later(seconds=5)  # the sweep: the first goes again, then the second
     delivered = [c["message_id"] for c in desk.copies(STAFF_CHAT)]
     assert delivered == [first["message"]["message_id"]] * 2 + [second["message"]["message_id"]]
-    async with desk.services.sessions() as session:
+    async with desk.sessions() as session:
         waiting = (await session.scalars(select(RelayMessage).where(
             RelayMessage.delivered_at.is_(None)))).all()  # fmt: skip
     assert waiting == []
@@ -249,7 +249,7 @@ async def test_a_staff_group_without_topics_works_by_replying(desk: Desk) -> Non
     await desk.send(question)
     [relayed] = desk.copies(STAFF_CHAT)
     assert "message_thread_id" not in relayed
-    async with desk.services.sessions() as session:
+    async with desk.sessions() as session:
         item = await session.scalar(
             select(RelayMessage).where(
                 RelayMessage.message_id == question["message"]["message_id"]
@@ -271,7 +271,7 @@ async def test_a_staff_group_without_topics_works_by_replying(desk: Desk) -> Non
 async def test_delete_forgets_the_conversation_and_appointments_too(desk: Desk) -> None:
     await open_topic(desk)
     await desk.send(updates.command(FAMILY, "/delete"))
-    async with desk.services.sessions() as session:
+    async with desk.sessions() as session:
         assert (await session.scalars(select(Handoff))).all() == []
         assert (await session.scalars(select(RelayMessage))).all() == []
     await desk.send(updates.text(FAMILY, "Wo ist das Internationale Zentrum?"))
@@ -280,7 +280,7 @@ async def test_delete_forgets_the_conversation_and_appointments_too(desk: Desk) 
 
 async def test_the_purge_spares_a_family_still_talking_to_staff(desk: Desk) -> None:
     await open_topic(desk)
-    async with desk.services.sessions() as session:
+    async with desk.sessions() as session:
         user = await session.get(User, FAMILY)
         assert user is not None
         user.last_seen = datetime(2025, 1, 1, tzinfo=UTC)
@@ -290,7 +290,7 @@ async def test_the_purge_spares_a_family_still_talking_to_staff(desk: Desk) -> N
     [job] = job_queue.get_jobs_by_name("purge-inactive-users")
     await job.run(desk.app)
     assert (await desk.handoff()).status == "open"
-    async with desk.services.sessions() as session:
+    async with desk.sessions() as session:
         assert await session.get(User, FAMILY) is not None
 
 
@@ -328,6 +328,6 @@ async def test_texts_waiting_for_a_throttled_topic_go_to_staff_as_one_message(
     assert [line for line in together.splitlines() if line.startswith("▪️")] == [
         "▪️ رسالة رقم 2", "▪️ رسالة رقم 3", "▪️ رسالة رقم 4",
     ]  # fmt: skip
-    async with desk.services.sessions() as session:
+    async with desk.sessions() as session:
         rows = (await session.scalars(select(RelayMessage))).all()
     assert all(row.quote is None for row in rows)  # the texts are not kept once delivered

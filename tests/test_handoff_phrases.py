@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.handoff_phrases import asks_for_a_person
+from bot.core.handoff_phrases import asks_for_a_person
 
 
 @pytest.mark.parametrize(

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.i18n import LOCALES, _catalog, _read, gettext, ngettext
-from bot.languages import LANGS, Lang
+from bot.core.i18n import LOCALES, _catalog, _read, gettext, ngettext
+from bot.core.languages import LANGS, Lang
 from handlers.errors import MSG_WAITS
 from handlers.handoff import MSG_ENDED
 from handlers.questions import MSG_HELPFUL

@@ -7,7 +7,7 @@ from datetime import timedelta
 from telegram import Update
 
 from bot.db import InboxUpdate
-from bot.inbox import DurableUpdateQueue, Inbox
+from bot.telegram.inbox import DurableUpdateQueue, Inbox
 from tests import updates
 from tests.fakes import FakeTelegram
 from tests.harness import Bot, start_app, stop_app
@@ -40,8 +40,8 @@ async def test_an_update_is_stored_before_it_is_queued_and_a_redelivery_is_dropp
     assert queue.qsize() == 1
     processor = bot.app.update_processor
     await processor.process_update(update, bot.app.process_update(queue.get_nowait()))
-    await bot.services.settle()
-    await bot.services.inbox.stop()  # writes the marks that wait
+    await bot.data.settle()
+    await bot.data.inbox.stop()  # writes the marks that wait
     [row] = await bot.rows(InboxUpdate)
     assert row.outcome == "handled"
     assert row.payload is None  # the text is not kept once handled
@@ -53,7 +53,7 @@ async def test_an_update_is_stored_before_it_is_queued_and_a_redelivery_is_dropp
 async def test_what_was_stored_but_not_handled_is_handled_after_a_restart(
     bot: Bot, database_url: str
 ) -> None:
-    inbox: Inbox = bot.services.inbox
+    inbox: Inbox = bot.data.inbox
     assert await inbox.admit(_update(bot, 900_002))  # fetched and stored, then the process died
     await stop_app(bot.app)
     api = FakeTelegram()
@@ -62,8 +62,8 @@ async def test_what_was_stored_but_not_handled_is_handled_after_a_restart(
     try:
         queue = _queue(bot)
         assert queue.qsize() == 0  # this test process is still "alive": not taken at once
-        inbox = bot.services.inbox
-        async with bot.services.sessions() as session:
+        inbox = bot.data.inbox
+        async with bot.sessions() as session:
             row = await session.get(InboxUpdate, 900_002)
             assert row is not None
             row.lease_until = bot.clock() - timedelta(seconds=1)  # the lease ran out

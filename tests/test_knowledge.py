@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
+from bot.core.knowledge import Problem, check_knowledge_base, load_knowledge_base
+from bot.core.languages import LANGS
 from bot.errors import KnowledgeBaseError
-from bot.knowledge import Problem, check_knowledge_base, load_knowledge_base
-from bot.languages import LANGS
 from bot.settings import BUNDLED_KNOWLEDGE
 from tests.factories import CENTRE, entry, write_kb
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.language import LanguageDetector, dominant_script
-from bot.languages import as_lang, fallback_chain
+from bot.core.language import LanguageDetector, dominant_script
+from bot.core.languages import as_lang, fallback_chain
 
 
 @pytest.fixture(scope="module")

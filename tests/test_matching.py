@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.matching import Band, Document, Matcher
-from bot.normalize import words
+from bot.core.matching import Band, Document, Matcher
+from bot.core.normalize import words
 
 DOCS = [
     Document("school", "de", "Wo melde ich mein Kind für die Schule an?"),

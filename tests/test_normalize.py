@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.normalize import consonant_skeleton, fold, words
+from bot.core.normalize import consonant_skeleton, fold, words
 
 
 @pytest.mark.parametrize(

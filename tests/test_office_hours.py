@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
-from bot.office_hours import WEEKDAYS, easter_sunday, is_open, next_opening, nrw_holidays
+from bot.core.office_hours import WEEKDAYS, easter_sunday, is_open, next_opening, nrw_holidays
 
 BERLIN = ZoneInfo("Europe/Berlin")
 # Hours a centre might configure (the bundled knowledge bases publish none).

@@ -18,12 +18,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bot.assistant import Assistant
-from bot.embedder import DiskStore, load_embedder
-from bot.knowledge import load_knowledge_base
-from bot.matching import Band, Matcher
-from bot.normalize import words
-from bot.semantic import Embedder, FusedMatcher, SemanticSettings, Vectors
+from bot.adapters.embedder import DiskStore, load_embedder
+from bot.core.assistant import Assistant
+from bot.core.knowledge import load_knowledge_base
+from bot.core.matching import Band, Matcher
+from bot.core.normalize import words
+from bot.core.semantic import Embedder, FusedMatcher, SemanticSettings, Vectors
 from bot.settings import BUNDLED_KNOWLEDGE, load_settings
 from tests.factories import small_kb
 

@@ -6,9 +6,9 @@ from functools import cache
 
 import pytest
 
-from bot.assistant import MSG_CAN_DO, Assistant
-from bot.i18n import gettext
-from bot.knowledge import load_knowledge_base
+from bot.core.assistant import MSG_CAN_DO, Assistant
+from bot.core.i18n import gettext
+from bot.core.knowledge import load_knowledge_base
 from bot.settings import BUNDLED_KNOWLEDGE
 
 

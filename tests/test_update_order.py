@@ -6,7 +6,7 @@ import asyncio
 
 from telegram import Update
 
-from bot.update_order import ChatOrderedProcessor
+from bot.telegram.update_order import ChatOrderedProcessor
 from tests import updates
 
 

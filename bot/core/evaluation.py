@@ -21,9 +21,9 @@ from statistics import quantiles
 
 import yaml
 
-from bot.assistant import Assistant
-from bot.bidi import strip_isolates
-from bot.languages import LANGS, Lang, as_lang
+from bot.core.assistant import Assistant
+from bot.core.bidi import strip_isolates
+from bot.core.languages import LANGS, Lang, as_lang
 
 
 @dataclass(frozen=True)

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
-from bot.languages import Lang, as_lang
-from bot.normalize import fold, words
+from bot.core.languages import Lang, as_lang
+from bot.core.normalize import fold, words
 
 _ARABIC = re.compile(r"[\u0600-\u06FF]")
 _CYRILLIC = re.compile(r"[\u0400-\u04FF]")

@@ -7,37 +7,27 @@ import gc
 import logging
 import os
 from collections.abc import Callable, Coroutine
-from datetime import datetime
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncEngine
 from telegram import BotCommand
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
+from telegram.ext import AIORateLimiter, ApplicationBuilder, ContextTypes
 from telegram.request import BaseRequest
 
-from bot.assistant import Assistant
+from bot.core.assistant import Assistant
+from bot.core.i18n import gettext
+from bot.core.languages import LANGS, Lang
 from bot.db import create_engine, session_factory
 from bot.db.migrate import upgrade
-from bot.i18n import gettext
-from bot.inbox import DurableUpdateQueue, Inbox, this_process
-from bot.languages import LANGS, Lang
-from bot.outbox import RelayOutbox
+from bot.db.unit_of_work import Database
+from bot.services.container import Services
+from bot.services.ports import Clock, system_clock
+from bot.services.users import UserService
 from bot.settings import Settings
-from bot.update_order import ChatOrderedProcessor
-from handlers import (
-    appointments,
-    errors,
-    events,
-    handoff,
-    info,
-    questions,
-    reload,
-    staff,
-    start,
-    volunteering,
-)
-from handlers.errors import tell_waiting
-from handlers.services import DEFAULT_LANG, SERVICES, Services, system_clock
+from bot.telegram.context import Background, BotData, Context, StaffDirectory, WegweiserApp
+from bot.telegram.inbox import DurableUpdateQueue, Inbox, this_process
+from bot.telegram.messenger import TelegramMessenger
+from bot.telegram.outbox import RelayOutbox
+from bot.telegram.update_order import ChatOrderedProcessor
 
 log = logging.getLogger("wegweiser")
 # python-telegram-bot 22 moves durations (e.g. RetryAfter.retry_after) to timedelta: opt in now.
@@ -46,7 +36,9 @@ COMMANDS = (
     "start", "menu", "language", "events", "volunteer", "appointments", "help", "privacy",
     "delete",
 )  # fmt: skip
-ENGINE = "wegweiser.engine"
+DEFAULT_LANG: Lang = "de"
+# Registers the handlers on the application (the composition root passes ``handlers.register``).
+Registrar = Callable[[WegweiserApp], None]
 # Answering is mostly CPU (matching) plus one HTTP call: a few updates at once keep the CPU busy
 # while replies are in flight; more only adds connection-pool overhead.
 # Measured with bench/e2e.py: 8 updates and 4 connections beat 256 and 256 by a third.
@@ -94,23 +86,23 @@ def command_list(lang: Lang) -> list[BotCommand]:
     return [BotCommand(name, descriptions[name]) for name in COMMANDS]
 
 
-async def prepare(app: Application) -> None:  # type: ignore[type-arg]
+async def prepare(app: WegweiserApp) -> None:
     """Migrate the database, register the commands in every language, load the models."""
-    s: Services = app.bot_data[SERVICES]
+    data = app.bot_data
+    s = data.services
     await asyncio.to_thread(upgrade, s.settings.database_url)
     await app.bot.set_my_commands(command_list(DEFAULT_LANG))
     for lang in LANGS:
         await app.bot.set_my_commands(command_list(lang), language_code=lang)
-    await handoff.load_open_conversations(app)
+    for starting in data.on_start:
+        await starting(app)
     queue = app.update_queue
     if isinstance(queue, DurableUpdateQueue):
-        s.inbox.attach(
-            app.bot, queue.put_stored, lambda update: tell_waiting(app.bot, s.inbox, update)
-        )
-        replayed = await s.inbox.replay()
-        s.inbox.start()
+        data.inbox.attach(app.bot, queue.put_stored, data.tell_waiting)
+        replayed = await data.inbox.replay()
+        data.inbox.start()
         log.info("inbox: %d stored update(s) to handle first", replayed)
-    s.outbox.start(app.bot)
+    data.outbox.start(app.bot)
     s.assistant.warm_up()
     # The knowledge index and language models are built once and live as long as the process:
     # keep them out of the garbage collector's scans (each full scan would walk all of them).
@@ -119,34 +111,34 @@ async def prepare(app: Application) -> None:  # type: ignore[type-arg]
     log.info("ready: %s, %d entries", s.assistant.kb.centre.name, len(s.assistant.kb.entries))
 
 
-async def stop_background(app: Application) -> None:  # type: ignore[type-arg]
+async def stop_background(app: WegweiserApp) -> None:
     """Stop the inbox and outbox work while the bot can still talk to Telegram."""
-    s: Services = app.bot_data[SERVICES]
-    await s.outbox.stop()
-    await s.inbox.stop()
+    await app.bot_data.background.settle()
+    await app.bot_data.outbox.stop()
+    await app.bot_data.inbox.stop()
 
 
-async def close(app: Application) -> None:  # type: ignore[type-arg]
+async def close(app: WegweiserApp) -> None:
     """Stop the background work (if still running), release the database connections."""
     await stop_background(app)
-    engine: AsyncEngine = app.bot_data[ENGINE]
-    await engine.dispose()
+    await app.bot_data.engine.dispose()
 
 
 def build_application(
     settings: Settings,
     assistant: Assistant,
+    register: Registrar,
     *,
     request: BaseRequest | None = None,
-    clock: Callable[[], datetime] = system_clock,
-) -> Application:  # type: ignore[type-arg]
+    clock: Clock = system_clock,
+) -> WegweiserApp:
     """The application, ready for ``run_polling``/``run_webhook`` or for tests.
 
     *request* replaces the HTTP layer (tests pass a recording fake), *clock* the time.
     Outgoing messages go through PTB's rate limiter (``WEGWEISER_RATE_LIMIT`` per second
     overall, 20 a minute per group, retries on ``RetryAfter``); a rate limit of 0 switches it
-    off. Updates are stored before they are confirmed (``bot.inbox``); relayed messages go
-    through the outbox (``bot.outbox``), never inline in a handler.
+    off. Updates are stored before they are confirmed (``bot.telegram.inbox``); relayed messages go
+    through the outbox (``bot.telegram.outbox``), never inline in a handler.
     """
     if settings.telegram_token is None:
         raise ValueError("a Telegram token is needed")
@@ -157,6 +149,7 @@ def build_application(
     outbox = RelayOutbox(sessions, settings.staff_chat_id, clock, owner)
     builder = (
         ApplicationBuilder()
+        .context_types(ContextTypes(context=Context, bot_data=BotData))
         .token(settings.telegram_token.get_secret_value())
         .base_url(f"{settings.api_root}/bot")
         .base_file_url(f"{settings.api_root}/file/bot")
@@ -174,17 +167,23 @@ def build_application(
         limiter = SendingRateLimiter(overall_max_rate=settings.rate_limit, max_retries=3)
         # PTB types the builder's rate limiter generically; AIORateLimiter is the stock one.
         builder = builder.rate_limiter(limiter)  # type: ignore[arg-type]
-    app = builder.build()
-    app.bot_data[ENGINE] = engine
-    app.bot_data[SERVICES] = Services(assistant, sessions, settings, inbox, outbox, clock)
-    start.register(app)
-    handoff.register(app)
-    staff.register(app, settings.staff_chat_id)
-    appointments.register(app, settings.staff_chat_id)
-    events.register(app)
-    volunteering.register(app)
-    reload.register(app)
-    questions.register(app)
-    info.register(app)
-    errors.register(app)
+    app: WegweiserApp = builder.build()
+    messenger = TelegramMessenger()
+    messenger.attach(app.bot)
+    database = Database(sessions)
+    services = Services(
+        assistant=assistant,
+        settings=settings,
+        clock=clock,
+        database=database,
+        outbox=outbox,
+        messenger=messenger,
+        users=UserService(database, clock, settings.retention_days),
+        sessions=sessions,
+    )
+    services.users.on_forget.append(services.with_staff.discard)
+    data = app.bot_data
+    data.services, data.engine, data.inbox, data.outbox = services, engine, inbox, outbox
+    data.staff, data.background = StaffDirectory(settings), Background()
+    register(app)
     return app

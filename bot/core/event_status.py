@@ -7,9 +7,9 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_time
 
-from bot.i18n import gettext
-from bot.knowledge import Event
-from bot.languages import Lang
+from bot.core.i18n import gettext
+from bot.core.knowledge import Event
+from bot.core.languages import Lang
 
 
 def event_end(event: Event, tz: ZoneInfo) -> datetime:

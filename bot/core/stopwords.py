@@ -5,8 +5,8 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
-from bot.languages import LANGS, Lang
-from bot.normalize import words
+from bot.core.languages import LANGS, Lang
+from bot.core.normalize import words
 
 STOPWORD_DIR = Path(__file__).parent / "data" / "stopwords"
 

@@ -32,7 +32,7 @@ from telegram.constants import MessageLimit
 from telegram.error import BadRequest, Forbidden, TelegramError
 
 from bot.db import Handoff, HandoffRepository, RelayMessage, RelayRepository
-from bot.inbox import cancel_and_wait, passing
+from bot.telegram.inbox import cancel_and_wait, passing
 
 log = logging.getLogger("wegweiser")
 

@@ -1,7 +1,7 @@
 """Find the knowledge-base entry a question is about (pure, no I/O).
 
-Every phrasing, title and keyword of every language is folded (:mod:`bot.normalize`) into words.
-A question's words are looked up in that shared vocabulary with rapidfuzz (so typos, missing
+Every phrasing, title and keyword of every language is folded (:mod:`bot.core.normalize`) into
+words. A question's words are looked up in that shared vocabulary with rapidfuzz (so typos, missing
 diacritics and transliterations still meet), then each phrasing is scored by how much of the
 question it explains and how much of it the question covers, both weighted by how rare a word is
 across entries (IDF). Words the knowledge base has never seen count against a match: that is what
@@ -22,9 +22,9 @@ from typing import Literal, TypeVar
 
 from rapidfuzz import fuzz, process
 
-from bot.knowledge import KnowledgeBase
-from bot.languages import Lang
-from bot.normalize import consonant_skeleton, is_arabic, words
+from bot.core.knowledge import KnowledgeBase
+from bot.core.languages import Lang
+from bot.core.normalize import consonant_skeleton, is_arabic, words
 
 DocumentKind = Literal["question", "title", "keyword"]
 K = TypeVar("K", bound=Hashable)
@@ -115,7 +115,7 @@ class Matcher:
         stopwords: frozenset[str] = frozenset(),
         thresholds: Thresholds | None = None,
     ) -> None:
-        """Index *documents*; *stopwords* are folded words (see :mod:`bot.stopwords`)."""
+        """Index *documents*; *stopwords* are folded words (see :mod:`bot.core.stopwords`)."""
         self.thresholds = thresholds or Thresholds()
         self._stopwords = stopwords
         self._vocab: list[str] = []

@@ -32,9 +32,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from bot.core.languages import LANGS, Lang, fallback_chain
+from bot.core.normalize import fold
 from bot.errors import KnowledgeBaseError
-from bot.languages import LANGS, Lang, fallback_chain
-from bot.normalize import fold
 
 Topic = Literal[
     "about",

@@ -1,12 +1,12 @@
-"""Does a message ask for a human? Phrases per language in ``bot/data/handoff/<lang>.txt``."""
+"""Does a message ask for a human? Phrases per language in ``bot/core/data/handoff/<lang>.txt``."""
 
 from __future__ import annotations
 
 from functools import cache
 from pathlib import Path
 
-from bot.languages import LANGS
-from bot.normalize import fold
+from bot.core.languages import LANGS
+from bot.core.normalize import fold
 
 PHRASE_DIR = Path(__file__).parent / "data" / "handoff"
 

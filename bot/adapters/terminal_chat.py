@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from bot.assistant import Assistant, Reply
-from bot.i18n import gettext
-from bot.languages import LANGS, NATIVE_NAMES, Lang, as_lang
+from bot.core.assistant import Assistant, Reply
+from bot.core.i18n import gettext
+from bot.core.languages import LANGS, NATIVE_NAMES, Lang, as_lang
 
 ReadLine = Callable[[str], str]
 Write = Callable[[str], None]

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 
-from bot.knowledge import SmallTalk
-from bot.languages import Lang
-from bot.normalize import fold
+from bot.core.knowledge import SmallTalk
+from bot.core.languages import Lang
+from bot.core.normalize import fold
 
 MAX_WORDS = 6  # longer messages are questions, whatever they start with
 TYPO_SCORE = 82.0  # fuzz.ratio of a phrasing with a small typo ("hallloo", "thnaks")

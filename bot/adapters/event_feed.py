@@ -15,8 +15,8 @@ import httpx
 import icalendar
 import recurring_ical_events
 
+from bot.core.knowledge import Event
 from bot.errors import WegweiserError
-from bot.knowledge import Event
 
 HORIZON = timedelta(days=365)
 _SLUG = re.compile(r"[^a-z0-9]+")

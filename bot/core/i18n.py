@@ -1,4 +1,4 @@
-"""UI strings in the eight languages, from gettext catalogs (``bot/locales/<lang>/LC_MESSAGES``).
+"""UI strings in the eight languages, from gettext catalogs (``bot/core/locales/<lang>/...``).
 
 Only the assistant's own words live here; the knowledge lives in ``knowledge/``. The ``.po`` files
 are read directly with Babel, so there is no compile step. A string missing from a catalog falls
@@ -15,7 +15,7 @@ from pathlib import Path
 
 from babel.messages.pofile import read_po
 
-from bot.languages import LANGS, Lang
+from bot.core.languages import LANGS, Lang
 
 LOCALES = Path(__file__).parent / "locales"
 DOMAIN = "wegweiser"

@@ -21,8 +21,8 @@ from typing import Protocol
 import numpy as np
 import numpy.typing as npt
 
-from bot.knowledge import KnowledgeBase
-from bot.matching import (
+from bot.core.knowledge import KnowledgeBase
+from bot.core.matching import (
     MATCH_CACHE_SIZE,
     Band,
     Candidate,

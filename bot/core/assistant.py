@@ -12,17 +12,17 @@ from typing import Any, Literal, Protocol
 
 from babel.dates import format_date, format_time
 
-from bot.bidi import for_reader
-from bot.event_status import status_line
-from bot.i18n import gettext, load_all
-from bot.knowledge import Contact, KnowledgeBase
-from bot.language import LanguageDetector
-from bot.languages import NATIVE_NAMES, Lang, as_lang
-from bot.matching import Band, Match, Matcher, Thresholds
-from bot.normalize import words
-from bot.semantic import Embedder, FusedMatcher, PassageStore, SemanticIndex, SemanticSettings
-from bot.smalltalk import SmallTalkMatcher
-from bot.stopwords import load_stopwords, stopwords_of
+from bot.core.bidi import for_reader
+from bot.core.event_status import status_line
+from bot.core.i18n import gettext, load_all
+from bot.core.knowledge import Contact, KnowledgeBase
+from bot.core.language import LanguageDetector
+from bot.core.languages import NATIVE_NAMES, Lang, as_lang
+from bot.core.matching import Band, Match, Matcher, Thresholds
+from bot.core.normalize import words
+from bot.core.semantic import Embedder, FusedMatcher, PassageStore, SemanticIndex, SemanticSettings
+from bot.core.smalltalk import SmallTalkMatcher
+from bot.core.stopwords import load_stopwords, stopwords_of
 
 MAX_QUESTION_CHARS = 1000
 MAX_SUGGESTIONS = 3

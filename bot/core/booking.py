@@ -12,8 +12,8 @@ from datetime import date, datetime, time, timedelta
 from urllib.parse import quote_plus
 from zoneinfo import ZoneInfo
 
+from bot.core.office_hours import is_holiday, is_open
 from bot.errors import WegweiserError
-from bot.office_hours import is_holiday, is_open
 
 NIGHT_STARTS, NIGHT_ENDS = time(22, 0), time(7, 0)
 EVENING = time(21, 30)  # a reminder due at night goes out the evening before, at this time

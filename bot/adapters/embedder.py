@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from bot.semantic import Embedder, Vectors
+from bot.core.semantic import Embedder, Vectors
 
 log = logging.getLogger(__name__)
 BATCH = 64

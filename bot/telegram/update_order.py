@@ -10,7 +10,7 @@ from typing import Any
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
-from bot.inbox import Inbox
+from bot.telegram.inbox import Inbox
 
 ConversationKey = tuple[int, int | None]
 WAITING_PER_SLOT = 64  # updates that may wait for their conversation, per running slot

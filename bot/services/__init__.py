@@ -1,0 +1,1 @@
+"""Use cases: what the bot does, without telegram and without sqlalchemy."""

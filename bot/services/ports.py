@@ -1,0 +1,44 @@
+"""What the use cases need from the outside, as interfaces: the time, the outbox, a messenger.
+
+``bot.telegram`` implements them (``RelayOutbox``, ``TelegramMessenger``); tests use the same
+implementations over a fake Bot API, and a fixed clock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Protocol
+
+Clock = Callable[[], datetime]
+
+
+def system_clock() -> datetime:
+    """The current time (UTC)."""
+    return datetime.now(UTC)
+
+
+class Outbox(Protocol):
+    """The durable outbox of a conversation: rows are written in the use case's transaction,
+    then the sender is woken to deliver them."""
+
+    def wake(self, handoff_id: int) -> None:
+        """Deliver what waits for this conversation (soon, in order, outside the caller)."""
+
+
+class Delivery(StrEnum):
+    """What became of one message."""
+
+    DELIVERED = "delivered"
+    BLOCKED = "blocked"  # the user blocked the bot: do not try again
+    REFUSED = "refused"  # refused for good (e.g. the chat is gone): do not try again
+    LATER = "later"  # passing trouble (network, rate limit): try again later
+
+
+class Messenger(Protocol):
+    """Sends the bot's own messages to a chat (reminders, announcements, notices)."""
+
+    async def send_text(self, chat_id: int, text: str) -> Delivery:
+        """Send *text*; what became of it."""
+        ...

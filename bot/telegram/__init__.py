@@ -1,0 +1,2 @@
+"""Telegram infrastructure: the application, the durable inbox, the outbox sender, update
+ordering, the typed context."""
