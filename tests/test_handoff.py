@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 
 from bot.core.i18n import gettext
+from bot.core.staff_texts import TOPIC_REOPENED
 from bot.db import Handoff, RelayMessage, User
-from bot.telegram.outbox import STAFF_TOPIC_REOPENED
 from handlers.handoff import MSG_SOON, MSG_WITHIN
 from tests import updates
 from tests.fakes import FakeTelegram
@@ -213,7 +213,7 @@ async def test_a_deleted_topic_is_opened_again_and_staff_are_told(desk: Desk) ->
     new_topic = (await desk.handoff()).topic_id
     assert len(desk.api.sent("createForumTopic")) == 2
     assert desk.copies(STAFF_CHAT)[-1]["message_thread_id"] == new_topic
-    assert STAFF_TOPIC_REOPENED in desk.texts_to(STAFF_CHAT)
+    assert TOPIC_REOPENED in desk.texts_to(STAFF_CHAT)
 
 
 async def test_service_messages_are_not_relayed(desk: Desk) -> None:

@@ -31,6 +31,7 @@ from telegram import Bot, InlineKeyboardMarkup
 from telegram.constants import MessageLimit
 from telegram.error import BadRequest, Forbidden, TelegramError
 
+from bot.core import staff_texts as texts
 from bot.db import Handoff, HandoffRepository, RelayMessage, RelayRepository
 from bot.telegram.inbox import cancel_and_wait, passing
 
@@ -39,13 +40,6 @@ log = logging.getLogger("wegweiser")
 LEASE = timedelta(seconds=60)
 RETRY_FIRST, RETRY_MAX = 2.0, 120.0  # seconds
 RETRY_SWEEP_SECONDS = 5.0  # how often waiting conversations are looked at
-
-STAFF_FAMILY_BLOCKED = "⚠️ Die Familie hat den Bot blockiert: Nachrichten kommen nicht mehr an."
-STAFF_SET_ASIDE = (
-    "⚠️ Eine Nachricht {direction} konnte nicht weitergegeben werden (Telegram: {why})."
-)
-STAFF_TOPIC_REOPENED = "ℹ️ Das Thema war gelöscht und wurde neu angelegt."
-TO_FAMILY, TO_STAFF = "an die Familie", "der Familie"
 
 _TOO_LONG = ("message is too long", "text is too long", "caption is too long")
 _TOPIC_GONE = ("message thread not found", "topic_deleted", "topic deleted", "thread not found")
@@ -57,9 +51,6 @@ _ROW_FIELDS = {"delivered_at", "staff_message_id", "attempts", "next_attempt_at"
                "failure"}  # fmt: skip
 TOGETHER_MAX = MessageLimit.MAX_TEXT_LENGTH - 200  # room for the line above the texts
 TOGETHER_FROM = 3  # texts waiting for one topic (it is throttled): sent as one message
-STAFF_TOGETHER = (
-    "💬 {count} Nachrichten der Familie (zusammengefasst, weil das Thema gedrosselt ist):"
-)
 
 
 def _quotes_from(items: list[RelayMessage], start: int) -> list[RelayMessage]:
@@ -275,7 +266,7 @@ class RelayOutbox:
         assert self.bot is not None
         assert self.staff_chat_id is not None
         text = (
-            STAFF_TOGETHER.format(count=len(rows))
+            texts.TOGETHER.format(count=len(rows))
             + "\n\n"
             + "\n\n".join(f"▪️ {row.quote}" for row in rows)
         )
@@ -392,7 +383,7 @@ class RelayOutbox:
             return self._family_gone(handoff, moment)
         except BadRequest as exc:
             if item.to_staff and _says(exc, _TOPIC_GONE) and await self._new_topic(handoff):
-                return Outcome(AGAIN, {"topic_id": handoff.topic_id}, (STAFF_TOPIC_REOPENED,))
+                return Outcome(AGAIN, {"topic_id": handoff.topic_id}, (texts.TOPIC_REOPENED,))
             if not item.to_staff and _says(exc, _CHAT_GONE):
                 return self._family_gone(handoff, moment)
             return self._set_aside(handoff, item, moment, exc)
@@ -415,7 +406,7 @@ class RelayOutbox:
         if handoff.family_blocked:
             return Outcome(SENT, row)
         handoff.family_blocked = True
-        return Outcome(SENT, {**row, "family_blocked": True}, (STAFF_FAMILY_BLOCKED,))
+        return Outcome(SENT, {**row, "family_blocked": True}, (texts.FAMILY_BLOCKED,))
 
     def _set_aside(
         self, handoff: Handoff, item: RelayMessage, moment: datetime, error: TelegramError
@@ -425,8 +416,8 @@ class RelayOutbox:
         is_our_note = item.to_staff and item.from_chat_id is None
         if is_our_note or self.staff_chat_id is None:
             return Outcome(SENT, row)
-        direction = TO_STAFF if item.to_staff else TO_FAMILY
-        note = STAFF_SET_ASIDE.format(direction=direction, why=error.message[:300])
+        direction = texts.FROM_FAMILY if item.to_staff else texts.TO_FAMILY
+        note = texts.SET_ASIDE.format(direction=direction, why=error.message[:300])
         return Outcome(SENT, row, (note,))
 
     async def _new_topic(self, handoff: Handoff) -> bool:

@@ -1,0 +1,70 @@
+"""Every word the bot says to staff, in one table. Staff work in German, so these are German;
+``{placeholders}`` are filled with ``str.format``. The family's words are translated through
+``bot.core.i18n`` instead."""
+
+from __future__ import annotations
+
+# Who may use staff commands
+ONLY_STAFF = "Dieser Befehl ist nur für Mitarbeitende des Zentrums."
+USE_IN_TOPIC = "Bitte im Thema einer Familie verwenden."
+
+# Conversations (hand-overs)
+HEADER_TITLE = "Neue Anfrage #{id}"
+HEADER_LANGUAGE = "Sprache: {language} ({code})"
+HEADER_TOPIC = "Thema: {topic}"
+HEADER_QUESTION = "Frage: {question}"
+HEADER_CONSIDERED = "Geprüfte Einträge: {entries}"
+HEADER_HOWTO = (
+    "Antworten: hier schreiben (an die Familie). Interne Notiz: mit ! beginnen. "
+    "/reply <vorlage>, /close"
+)
+TOPIC_FALLBACK = "Anfrage"
+TOPIC_VOLUNTEERING = "Ehrenamt"
+NOTHING = "–"
+BUTTON_CLAIM = "Übernehmen"
+BUTTON_CLOSE = "Schließen"
+FAMILY_ENDED = "Die Familie hat das Gespräch beendet."
+CLAIMED_BY_OTHER = "Schon übernommen von {name}."
+CLAIMED = "Übernommen von {name}."
+CLOSED = "Geschlossen."
+CLOSED_NOTE = "Gespräch geschlossen; die Familie wurde gefragt, wie hilfreich es war."
+TOPIC_CLOSED = (
+    "Das Gespräch ist geschlossen; schreibt die Familie wieder, öffnet es sich hier neu."
+)
+TEMPLATES = "Vorlagen: {names}. Zum Beispiel: /reply {example}"
+NO_TEMPLATES = "Es gibt noch keine Vorlagen."
+
+# The relay outbox
+FAMILY_BLOCKED = "⚠️ Die Familie hat den Bot blockiert: Nachrichten kommen nicht mehr an."
+SET_ASIDE = "⚠️ Eine Nachricht {direction} konnte nicht weitergegeben werden (Telegram: {why})."
+TO_FAMILY, FROM_FAMILY = "an die Familie", "der Familie"
+TOPIC_REOPENED = "ℹ️ Das Thema war gelöscht und wurde neu angelegt."
+TOGETHER = "💬 {count} Nachrichten der Familie (zusammengefasst, weil das Thema gedrosselt ist):"
+
+# Appointments and reminders
+FAMILY_CONFIRMED = "Die Familie hat Termin #{id} bestätigt."
+FAMILY_CANCELLED = "Die Familie hat Termin #{id} abgesagt."
+FAMILY_OTHER_DATE = "Die Familie braucht für Termin #{id} einen anderen Termin."
+APPOINTMENT_NOT_DELIVERED = "⚠️ Termin #{id} nicht zugestellt: die Familie hat den Bot blockiert."
+NOT_BOOKED = "Nicht gebucht: {why}"
+NOT_MOVED = "Nicht verschoben: {why}"
+BOOKED = "Termin #{id} gebucht: {when}, {place}. Erinnerungen: {reminders}."
+NO_REMINDERS = "keine (zu kurzfristig)"
+CHANGE_USAGE = "/appointment cancel ID oder /appointment move ID DATUM UHRZEIT"
+NO_OPEN_APPOINTMENT = "Kein offener Termin #{id}."
+CANCELLED_BY_CENTRE = "Termin #{id} abgesagt; die Familie ist informiert."
+MOVED = "Termin #{id} verschoben auf {when}."
+NO_UPCOMING = "Keine anstehenden Termine."
+UPCOMING_LINE = "#{id} {when} · {status} · {place}"
+REMINDER_UNDELIVERABLE = (
+    "⚠️ Erinnerung an Termin #{id} nicht zustellbar: die Familie hat den Bot blockiert."
+)
+NOT_CONFIRMED_YET = "Termin #{id} ist noch nicht bestätigt (erste Erinnerung ist raus)."
+
+# Events and the knowledge base
+FEED_BROKEN = "Der Kalender-Feed ist fehlerhaft ({why}); die letzte gültige Fassung bleibt."
+KB_BROKEN = "Die geänderte Wissensbasis hat Fehler; die bisherige bleibt in Betrieb.\n{report}"
+KB_RELOADED = (
+    "Wissensbasis neu geladen: {entries} Einträge, {events} Termine, {warnings} Warnungen; "
+    "{told} Abonnent(en) über neue Termine informiert."
+)
