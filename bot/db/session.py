@@ -20,6 +20,9 @@ def create_engine(url: str) -> AsyncEngine:
             # only the last transactions on a power cut; it saves an fsync per commit.
             cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.execute("PRAGMA foreign_keys=ON")
+            # Deleted rows are overwritten with zeros, so that what /delete removed cannot be
+            # read from the file afterwards (GDPR Art. 17).
+            cursor.execute("PRAGMA secure_delete=ON")
             cursor.close()
 
         return engine
