@@ -8,6 +8,7 @@ import logging
 import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from bot.adapters.embedder import DiskStore, load_embedder
@@ -16,7 +17,7 @@ from bot.core.assistant import Assistant, Reply
 from bot.core.knowledge import check_knowledge_base, format_report, load_knowledge_base
 from bot.core.languages import LANGS, Lang, as_lang
 from bot.errors import ConfigurationError, KnowledgeBaseError
-from bot.settings import load_settings
+from bot.settings import Settings, load_settings
 
 
 def _lang(code: str) -> Lang:
@@ -107,8 +108,6 @@ def command_run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return command_chat(args)
-    from telegram import Update
-
     import handlers
     from bot.telegram.app import build_application
 
@@ -117,20 +116,16 @@ def command_run(args: argparse.Namespace) -> int:
     )
     for noisy in ("httpx", "apscheduler", "telegram.ext.Application"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    logging.getLogger("telegram.ext").addFilter(_without_retry_traceback)
     assistant = _assistant(args.kb or settings.kb)
     app = build_application(settings, assistant, handlers.register)
-    if settings.webhook_url is not None:
-        secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
-        app.run_webhook(
-            listen=settings.webhook_listen,
-            port=settings.webhook_port,
-            url_path=urlsplit(str(settings.webhook_url)).path.strip("/"),
-            webhook_url=str(settings.webhook_url),
-            secret_token=secret,
-            allowed_updates=Update.ALL_TYPES,
-        )
-    else:
-        app.run_polling(allowed_updates=Update.ALL_TYPES)
+    try:
+        _serve(app, settings)
+    except Exception as exc:  # fatal at start: Telegram, the network or the database
+        log = logging.getLogger("wegweiser")
+        log.debug("start failed", exc_info=exc)
+        print(f"wegweiser: could not start: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 3
     return 0
 
 
@@ -165,6 +160,32 @@ def command_kb_check(args: argparse.Namespace) -> int:
                 f"{len(kb.events)} events, {len(kb.templates)} templates"
             )
     return 1 if failed else 0
+
+
+def _without_retry_traceback(record: logging.LogRecord) -> bool:
+    """PTB's start-up retry loop logs a whole traceback for "cannot reach Telegram": one line
+    is enough (the reason follows in ``could not start``)."""
+    if record.getMessage().startswith("Network Retry Loop"):
+        record.exc_info = None
+    return True
+
+
+def _serve(app: Any, settings: Settings) -> None:
+    """Run until stopped: webhook if a URL is configured, else long polling."""
+    from telegram import Update
+
+    if settings.webhook_url is not None:
+        secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
+        app.run_webhook(
+            listen=settings.webhook_listen,
+            port=settings.webhook_port,
+            url_path=urlsplit(str(settings.webhook_url)).path.strip("/"),
+            webhook_url=str(settings.webhook_url),
+            secret_token=secret,
+            allowed_updates=Update.ALL_TYPES,
+        )
+    else:
+        app.run_polling(allowed_updates=Update.ALL_TYPES)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

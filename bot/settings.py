@@ -36,6 +36,9 @@ class Settings(BaseSettings):
     webhook_listen: str = "127.0.0.1"
     webhook_port: int = Field(default=8443, ge=1, le=65535)
     webhook_secret: SecretStr | None = None
+    # GET /healthz (database reachable, inbox not stuck) on webhook_listen:health_port. Webhook
+    # mode has it on 8081 unless set; in polling mode only when set; 0 switches it off.
+    health_port: int | None = Field(default=None, ge=0, le=65535)
     # Telegram's flood limit for a bot's messages overall; 0 switches the limiter off (only for a
     # local Bot API stand-in, never against api.telegram.org).
     rate_limit: float = Field(default=30.0, ge=0)
@@ -89,6 +92,14 @@ class Settings(BaseSettings):
         if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
             raise ValueError("use sqlite+aiosqlite:///FILE or postgresql+asyncpg://USER@HOST/DB")
         return value
+
+    @property
+    def health_check_port(self) -> int | None:
+        """The port of the health check, or None for none."""
+        port = self.health_port
+        if port is None:
+            return 8081 if self.webhook_url is not None else None
+        return port or None
 
     @property
     def api_root(self) -> str:

@@ -25,6 +25,7 @@ from bot.services.users import UserService
 from bot.settings import Settings
 from bot.telegram.context import Background, BotData, Context, StaffDirectory, WegweiserApp
 from bot.telegram.inbox import DurableUpdateQueue, Inbox, this_process
+from bot.telegram.health import HealthServer
 from bot.telegram.messenger import TelegramMessenger
 from bot.telegram.outbox import RelayOutbox
 from bot.telegram.update_order import ChatOrderedProcessor
@@ -103,6 +104,10 @@ async def prepare(app: WegweiserApp) -> None:
         data.inbox.start()
         log.info("inbox: %d stored update(s) to handle first", replayed)
     data.outbox.start(app.bot)
+    port = s.settings.health_check_port
+    if port is not None:
+        data.health = HealthServer(data.inbox, s.clock, s.settings.webhook_listen, port)
+        await data.health.start()
     s.assistant.warm_up()
     # The knowledge index and language models are built once and live as long as the process:
     # keep them out of the garbage collector's scans (each full scan would walk all of them).
@@ -113,6 +118,8 @@ async def prepare(app: WegweiserApp) -> None:
 
 async def stop_background(app: WegweiserApp) -> None:
     """Stop the inbox and outbox work while the bot can still talk to Telegram."""
+    if app.bot_data.health is not None:
+        await app.bot_data.health.stop()
     await app.bot_data.background.settle()
     await app.bot_data.outbox.stop()
     await app.bot_data.inbox.stop()

@@ -18,6 +18,7 @@ from telegram.ext import Application, CallbackContext, ExtBot
 from bot.services.caches import MembershipCache
 from bot.services.container import Services
 from bot.settings import Settings
+from bot.telegram.health import HealthServer
 from bot.telegram.inbox import Inbox
 from bot.telegram.outbox import RelayOutbox
 
@@ -93,6 +94,7 @@ class BotData:
         self.on_start: list[Callable[[Any], Awaitable[None]]] = []
         # Tells a family once that its message waits (set by the handlers' error module).
         self.tell_waiting: Callable[[Update], Awaitable[None]] = _nobody
+        self.health: HealthServer | None = None
 
     async def settle(self) -> None:
         """Wait for the outbox and the background sends (tests, shutdown)."""

@@ -27,7 +27,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import DBAPIError
@@ -343,6 +343,14 @@ class Inbox:
                     log.exception("inbox upkeep failed")
                 else:
                     log.warning("inbox upkeep waits for the database (%s)", type(exc))
+
+    async def oldest_waiting(self) -> datetime | None:
+        """When the oldest update that is not handled yet arrived (None: nothing waits); raises
+        when the database cannot be reached."""
+        async with self.sessions() as session:
+            return await session.scalar(
+                select(func.min(InboxUpdate.received_at)).where(InboxUpdate.handled_at.is_(None))
+            )
 
     def start(self) -> None:
         """Renew leases, write late marks and take over orphaned updates in the background."""
