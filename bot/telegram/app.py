@@ -24,8 +24,8 @@ from bot.services.ports import Clock, system_clock
 from bot.services.users import UserService
 from bot.settings import Settings
 from bot.telegram.context import Background, BotData, Context, StaffDirectory, WegweiserApp
-from bot.telegram.inbox import DurableUpdateQueue, Inbox, this_process
 from bot.telegram.health import HealthServer
+from bot.telegram.inbox import DurableUpdateQueue, Inbox, this_process
 from bot.telegram.messenger import TelegramMessenger
 from bot.telegram.outbox import RelayOutbox
 from bot.telegram.update_order import ChatOrderedProcessor
