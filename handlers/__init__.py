@@ -12,19 +12,19 @@ def register(app: WegweiserApp) -> None:
         appointments,
         errors,
         events,
-        handoff,
         info,
         questions,
         reload,
-        staff,
         start,
         volunteering,
     )
+    from handlers.family import handoff
+    from handlers.staff import desk
 
     staff_chat_id = app.bot_data.services.settings.staff_chat_id
     start.register(app)
     handoff.register(app)
-    staff.register(app, staff_chat_id)
+    desk.register(app, staff_chat_id)
     appointments.register(app, staff_chat_id)
     events.register(app)
     volunteering.register(app)

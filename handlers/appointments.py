@@ -43,7 +43,7 @@ from bot.db import (
 from bot.services.container import Services
 from bot.telegram.context import Context, WegweiserApp
 from handlers.common import ui_language
-from handlers.staff import handoff_of, refuse_unless_staff
+from handlers.staff.guard import conversation_of, refuse_unless_staff
 
 log = logging.getLogger("wegweiser")
 SWEEP = "reminder-sweep"
@@ -157,7 +157,7 @@ async def appointment_command(update: Update, context: Context) -> None:
         await _change(update, context, args)
         return
     s = context.services
-    handoff = await handoff_of(s, message)
+    handoff = await conversation_of(context, message)
     if handoff is None:
         context.reply_in_background(message, "Bitte im Thema einer Familie verwenden.")
         return

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+
 from telegram import Update
+from telegram.error import TelegramError
 
 from bot.core.languages import Lang, as_lang
 from bot.telegram.context import Context
@@ -34,3 +37,16 @@ async def remember_language(update: Update, context: Context, lang: Lang) -> Non
     chat = update.effective_chat
     if chat is not None:
         await context.services.users.choose_language(chat.id, lang)
+
+
+def close_staff_topic(context: Context, topic_id: int | None) -> None:
+    """Close a family's topic in the staff group, in the background (it waits for the group's
+    rate limit); a topic Telegram will not close stays open."""
+    staff_chat = context.services.settings.staff_chat_id
+    if staff_chat is not None and topic_id is not None:
+        context.background.run(_close_topic(context, staff_chat, topic_id))
+
+
+async def _close_topic(context: Context, staff_chat: int, topic_id: int) -> None:
+    with contextlib.suppress(TelegramError):
+        await context.bot.close_forum_topic(staff_chat, topic_id)

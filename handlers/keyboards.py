@@ -8,6 +8,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.core.assistant import Reply
 from bot.core.booking import map_link
+from bot.core.buttons import Keyboard
 from bot.core.i18n import gettext
 from bot.core.languages import LANGS, NATIVE_NAMES, Lang
 
@@ -97,3 +98,10 @@ def for_reply(reply: Reply) -> InlineKeyboardMarkup | None:
     if reply.suggestions:
         return entry_buttons(reply.lang, [(s.entry_id, s.title) for s in reply.suggestions])
     return person_only(reply.lang)
+
+
+def inline(keyboard: Keyboard) -> InlineKeyboardMarkup:
+    """Buttons described as plain data (by a use case's rules), for a message sent here."""
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(b.label, callback_data=b.data) for b in row] for row in keyboard]
+    )

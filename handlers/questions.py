@@ -46,7 +46,7 @@ async def answer_question(update: Update, context: Context) -> None:
         s.assistant.reply, message.text, lang=chosen, hint=hint_of(update)
     )
     if update.effective_chat is not None:
-        s.remember_reply(update.effective_chat.id, reply)
+        s.conversations.remember_reply(update.effective_chat.id, reply)
     if reply.band is Band.NONE and reply.handoff_offered:
         async with s.sessions() as session:
             await UnansweredRepository(session).add(message.text, reply.lang, s.clock())

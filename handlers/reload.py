@@ -16,7 +16,7 @@ from telegram.ext import CommandHandler
 from bot.core.knowledge import check_knowledge_base, format_report
 from bot.telegram.context import Context, WegweiserApp
 from handlers.events import announce_new_dates
-from handlers.staff import refuse_unless_staff
+from handlers.staff.guard import refuse_unless_staff
 
 log = logging.getLogger("wegweiser")
 MAX_REPORT = 3500

@@ -12,8 +12,8 @@ from bot.core.matching import Document, Matcher
 from bot.core.stopwords import load_stopwords
 from bot.services.container import Services
 from bot.telegram.context import Context, WegweiserApp
-from handlers import handoff
 from handlers.common import ui_language
+from handlers.family import handoff
 
 MESSAGE_BUTTON = r"^volmsg:([a-z]{2})$"
 

@@ -88,7 +88,7 @@ async def clear_tables(app: WegweiserApp) -> None:
         for table in reversed(Base.metadata.sorted_tables):
             await session.execute(delete(table))
         await session.commit()
-    data.services.with_staff.clear()
+    await data.services.conversations.load_active()  # nobody is with staff now
 
 
 class Bot:

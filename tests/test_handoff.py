@@ -6,10 +6,10 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select
 
+from bot.core.handoff import MSG_SOON, MSG_WITHIN
 from bot.core.i18n import gettext
 from bot.core.staff_texts import TOPIC_REOPENED
 from bot.db import Handoff, RelayMessage, User
-from handlers.handoff import MSG_SOON, MSG_WITHIN
 from tests import updates
 from tests.fakes import FakeTelegram
 from tests.harness import (

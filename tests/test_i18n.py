@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from bot.core.handoff import MSG_ENDED
 from bot.core.i18n import LOCALES, _catalog, _read, gettext, ngettext
 from bot.core.languages import LANGS, Lang
 from handlers.errors import MSG_WAITS
-from handlers.handoff import MSG_ENDED
 from handlers.questions import MSG_HELPFUL
 
 ROOT = Path(__file__).resolve().parent.parent

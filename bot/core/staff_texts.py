@@ -18,6 +18,7 @@ HEADER_HOWTO = (
     "Antworten: hier schreiben (an die Familie). Interne Notiz: mit ! beginnen. "
     "/reply <vorlage>, /close"
 )
+TOPIC_NAME = "#{id} · {language} · {topic}"
 TOPIC_FALLBACK = "Anfrage"
 TOPIC_VOLUNTEERING = "Ehrenamt"
 NOTHING = "–"

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.core.handoff import HandoffStatus
 from bot.db.models import (
     Appointment,
     EventSubscription,
@@ -19,7 +20,7 @@ from bot.db.models import (
 )
 
 MAX_STORED_QUESTION = 1000
-OPEN, CLAIMED, CLOSED = "open", "claimed", "closed"
+OPEN, CLAIMED, CLOSED = HandoffStatus.OPEN, HandoffStatus.CLAIMED, HandoffStatus.CLOSED
 BOOKED, CONFIRMED, CANCELLED, OTHER_DATE = "booked", "confirmed", "cancelled", "other"
 PENDING, SENT, UNDELIVERABLE, SKIPPED = "pending", "sent", "undeliverable", "skipped"
 SENDING = "sending"  # claimed by a dispatcher, not yet accepted by Telegram

@@ -20,6 +20,7 @@ from bot.db import create_engine, session_factory
 from bot.db.migrate import upgrade
 from bot.db.unit_of_work import Database
 from bot.services.container import Services
+from bot.services.conversations import ConversationService
 from bot.services.ports import Clock, system_clock
 from bot.services.users import UserService
 from bot.settings import Settings
@@ -186,11 +187,15 @@ def build_application(
         outbox=outbox,
         messenger=messenger,
         users=UserService(database, clock, settings.retention_days),
+        conversations=ConversationService(
+            database, clock, outbox, settings, knowledge=lambda: services.assistant.kb
+        ),
         sessions=sessions,
     )
-    services.users.on_forget.append(services.with_staff.discard)
+    services.users.on_forget.append(services.conversations.forget_chat)
     data = app.bot_data
     data.services, data.engine, data.inbox, data.outbox = services, engine, inbox, outbox
     data.staff, data.background = StaffDirectory(settings), Background()
+    data.on_start.append(lambda _app: services.conversations.load_active())
     register(app)
     return app

@@ -1,0 +1,3 @@
+"""What staff see, in the staff group: the desk where they answer families in their topics,
+claim and close conversations (``desk``), and the guard every staff command passes first
+(``guard``: staff only, and which family's conversation a message belongs to)."""
