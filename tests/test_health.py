@@ -6,12 +6,13 @@ import socket
 from datetime import timedelta
 
 import httpx
+from sqlalchemy import delete
 
 from bot.db import InboxUpdate, create_engine, session_factory
 from bot.telegram.health import STUCK, HealthServer
 from bot.telegram.inbox import Inbox
 from tests.fakes import FakeTelegram
-from tests.harness import Bot, TestClock, start_app, stop_app
+from tests.harness import Bot, TestClock, clear_tables, start_app, stop_app
 
 
 def free_port() -> int:
@@ -25,6 +26,7 @@ async def test_healthy_then_stuck_when_an_update_waits_too_long(database_url: st
     port = free_port()
     app = await start_app(database_url, FakeTelegram(), health_port=port)
     bot = Bot(app, FakeTelegram())
+    await clear_tables(app)
     try:
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
             healthy = await client.get("/healthz")
@@ -41,6 +43,9 @@ async def test_healthy_then_stuck_when_an_update_waits_too_long(database_url: st
             assert stuck.json()["inbox"] == "stuck"
             assert (await client.get("/metrics")).status_code == 404
     finally:
+        async with bot.sessions() as session:  # PostgreSQL is shared by the run
+            await session.execute(delete(InboxUpdate).where(InboxUpdate.update_id == 77))
+            await session.commit()
         await stop_app(app)
 
 

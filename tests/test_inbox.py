@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 from telegram import Update
@@ -77,3 +78,22 @@ async def test_what_was_stored_but_not_handled_is_handled_after_a_restart(
         assert replayed.effective_message.text == "Wo ist das Internationale Zentrum?"
     finally:
         bot.app = app  # the fixture stops it
+
+
+async def test_an_unreadable_stored_update_is_set_aside_and_the_rest_goes_on(bot: Bot) -> None:
+    inbox: Inbox = bot.data.inbox
+    readable = updates.text(81_077, "Wo ist das Internationale Zentrum?")
+    before = bot.clock() - timedelta(minutes=5)
+    async with bot.sessions() as session:
+        session.add(InboxUpdate(update_id=900_077, chat_id=1, payload='{"message": null}',
+                                received_at=before))  # fmt: skip
+        payload = json.dumps({**readable, "update_id": 900_078})
+        session.add(InboxUpdate(update_id=900_078, chat_id=81_077, received_at=before,
+                                payload=payload))  # fmt: skip
+        await session.commit()
+    assert await inbox.replay() == 1  # the readable one; the broken one is set aside
+    await inbox.stop()  # writes the marks that wait
+    async with bot.sessions() as session:
+        broken = await session.get(InboxUpdate, 900_077)
+        assert broken is not None
+        assert (broken.outcome, broken.payload) == ("gave_up", None)

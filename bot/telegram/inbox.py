@@ -297,8 +297,14 @@ class Inbox:
                 row = await session.get(InboxUpdate, update_id, populate_existing=True)
                 if row is None or row.payload is None:
                     continue
+                try:
+                    stored = Update.de_json(json.loads(row.payload), self._bot)
+                except (ValueError, TypeError, KeyError) as exc:  # unreadable: set it aside
+                    log.error("inbox: update %s cannot be read (%s); set aside", update_id, exc)
+                    self._unmarked[update_id] = GAVE_UP
+                    continue
                 self._in_flight.add(update_id)
-                await self._requeue(Update.de_json(json.loads(row.payload), self._bot))
+                await self._requeue(stored)
                 taken += 1
         if taken:
             log.info("inbox: handling %d stored update(s) again", taken)
