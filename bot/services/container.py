@@ -9,34 +9,40 @@ from dataclasses import dataclass, field
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.core.assistant import Assistant, Reply
-from bot.core.knowledge import Event, KnowledgeBase
-from bot.core.matching import Matcher
 from bot.db.unit_of_work import Database
+from bot.services.contacts import ContactService
+from bot.services.events import EventService
+from bot.services.knowledge import KnowledgeService
 from bot.services.ports import Clock, Messenger, Outbox
+from bot.services.questions import QuestionService
 from bot.services.users import UserService
 from bot.settings import Settings
 
 
 @dataclass
 class Services:
-    """The use cases, and the assistant they answer with (replaced when the knowledge base is
-    reloaded)."""
+    """The use cases, and the assistant they answer with (``knowledge`` replaces it when the
+    knowledge base is reloaded)."""
 
-    assistant: Assistant
+    knowledge: KnowledgeService
     settings: Settings
     clock: Clock
     database: Database
     outbox: Outbox
     messenger: Messenger
     users: UserService
+    events: EventService
+    questions: QuestionService
+    contacts: ContactService
     # TRANSITIONAL (moving into the feature services):
     sessions: async_sessionmaker[AsyncSession]
-    contact_search: tuple[KnowledgeBase, Matcher] | None = None
     with_staff: set[int] = field(default_factory=set)
-    feed_events: tuple[Event, ...] = ()
-    feed_broken: bool = False
-    kb_fingerprint: tuple[tuple[str, int, int], ...] | None = None
     last_reply: OrderedDict[int, Reply] = field(default_factory=OrderedDict)
+
+    @property
+    def assistant(self) -> Assistant:
+        """The assistant answering now (of the running knowledge base)."""
+        return self.knowledge.assistant
 
     def remember_reply(self, chat_id: int, reply: Reply) -> None:
         """Keep the latest reply of a chat (at most 5,000 chats)."""
