@@ -1,19 +1,22 @@
 """The exceptions of Wegweiser.
 
-WegweiserError            a message for the user (``user_message``) and one for the log
+WegweiserError            a message for the log (``str(error)``) and, if the person may be told,
+│                         one for them (``user_message``, an English text of the catalogs)
 ├── KnowledgeBaseError    a knowledge base that cannot be loaded; carries every problem found
-└── ConfigurationError    a missing or malformed setting
+├── ConfigurationError    a missing or malformed setting
+└── FeedError             the centre's iCalendar feed cannot be fetched or read
 """
 
 from __future__ import annotations
 
 
 class WegweiserError(Exception):
-    """Base class: ``str(error)`` is for the log, ``user_message`` may be shown to a person."""
+    """Base class: ``str(error)`` is for the log; ``user_message``, if set, may be shown to the
+    person, translated into their language (it is a message id of ``bot/core/locales``)."""
 
     def __init__(self, log_message: str, user_message: str | None = None) -> None:
         super().__init__(log_message)
-        self.user_message = user_message or log_message
+        self.user_message = user_message
 
 
 class KnowledgeBaseError(WegweiserError):
@@ -26,3 +29,7 @@ class KnowledgeBaseError(WegweiserError):
 
 class ConfigurationError(WegweiserError):
     """A setting is missing or malformed."""
+
+
+class FeedError(WegweiserError):
+    """The feed could not be fetched or read (the last good copy stays in use)."""

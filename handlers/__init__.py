@@ -1,5 +1,6 @@
 """Presentation: parse the update, call a service, render, reply. ``register`` puts every
-handler on the application, in the order that decides who takes a message first."""
+handler on the application, in the order that decides who takes a message first, and the
+repeating jobs on its job queue (one table: ``bot.telegram.jobs`` says when, this says what)."""
 
 from __future__ import annotations
 
@@ -8,18 +9,10 @@ from bot.telegram.context import WegweiserApp
 
 def register(app: WegweiserApp) -> None:
     """Every handler, the jobs and the error handler."""
-    from handlers import (
-        appointments,
-        errors,
-        events,
-        info,
-        questions,
-        reload,
-        start,
-        volunteering,
-    )
-    from handlers.family import handoff
-    from handlers.staff import desk
+    from bot.telegram import jobs
+    from handlers import appointments, errors
+    from handlers.family import events, handoff, info, questions, start, volunteering
+    from handlers.staff import desk, reload
 
     staff_chat_id = app.bot_data.services.settings.staff_chat_id
     start.register(app)
@@ -32,3 +25,11 @@ def register(app: WegweiserApp) -> None:
     questions.register(app)
     info.register(app)
     errors.register(app)
+    jobs.schedule(
+        app,
+        [
+            (jobs.EVENTS_FEED, events.refresh_feed),
+            (jobs.KB_WATCH, reload.watch_files),
+            (jobs.PURGE_INACTIVE_USERS, info.purge_inactive_users),
+        ],
+    )

@@ -7,12 +7,17 @@ from typing import Any
 
 import pytest
 from sqlalchemy import inspect
+from telegram import Update
+from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.core.booking import map_link
 from bot.core.i18n import gettext
 from bot.core.languages import LANGS, NATIVE_NAMES
 from bot.db import Feedback, UnansweredQuestion, User
-from handlers.start import WELCOME
+from bot.errors import WegweiserError
+from bot.telegram.context import Context
+from bot.telegram.jobs import EVENTS_FEED, KB_WATCH, PURGE_INACTIVE_USERS
+from handlers.family.start import WELCOME
 from tests import updates
 from tests.fakes import FakeTelegram
 from tests.harness import Bot, start_app, stop_app
@@ -262,3 +267,42 @@ async def test_privacy_names_the_retention_and_silent_users_are_purged(bot: Bot)
     [job] = job_queue.get_jobs_by_name("purge-inactive-users")
     await job.run(bot.app)
     assert [u.chat_id for u in await bot.rows(User)] == [CHAT]
+
+
+async def test_the_jobs_run_as_the_table_says(bot: Bot) -> None:
+    job_queue = bot.app.job_queue
+    assert job_queue is not None
+    for schedule in (EVENTS_FEED, KB_WATCH, PURGE_INACTIVE_USERS):
+        [job] = job_queue.get_jobs_by_name(schedule.name)
+        assert job.job.trigger.interval == schedule.interval, schedule.name
+
+
+async def fails_with_a_message_for_the_user(update: Update, context: Context) -> None:
+    """A handler whose use case refuses, with words for the person."""
+    raise WegweiserError("slot 42 taken meanwhile", user_message="Talk to a person")
+
+
+async def fails_without_a_message_for_the_user(update: Update, context: Context) -> None:
+    """A handler whose use case fails with nothing to tell the person."""
+    raise WegweiserError("nothing for the user here")
+
+
+async def test_a_wegweiser_error_is_answered_with_its_message_in_the_users_language(
+    bot: Bot,
+) -> None:
+    bot.app.add_handler(CommandHandler("refuse", fails_with_a_message_for_the_user), group=-9)
+    bot.app.add_handler(CommandHandler("fail", fails_without_a_message_for_the_user), group=-9)
+    bot.app.add_handler(
+        CallbackQueryHandler(fails_with_a_message_for_the_user, pattern="^refuse$"), group=-9
+    )
+    await bot.send(updates.command(CHAT, "/refuse", language_code="uk"))
+    assert bot.api.texts() == [gettext("uk", "Talk to a person")]  # no later handler answered
+    assert gettext("uk", "Talk to a person") != "Talk to a person"
+    bot.api.clear()
+    await bot.send(updates.command(CHAT, "/language ar"))
+    await bot.send(updates.callback(CHAT, "refuse", language_code="de"))
+    [alert] = bot.api.sent("answerCallbackQuery")
+    assert (alert["text"], alert["show_alert"]) == (gettext("ar", "Talk to a person"), True)
+    bot.api.clear()
+    await bot.send(updates.command(CHAT, "/fail", language_code="uk"))
+    assert bot.api.texts() == []  # nothing made up: logged and set aside

@@ -8,8 +8,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.adapters.event_feed import FeedError, fetch, parse
+from bot.adapters.event_feed import fetch, parse
 from bot.core.i18n import gettext
+from bot.errors import FeedError
 from tests import updates
 from tests.fakes import FakeTelegram
 from tests.harness import FAMILY, STAFF_CHAT, START, Desk, start_desk, stop_desk

@@ -13,10 +13,10 @@ from sqlalchemy import select
 
 from bot.core.assistant import Assistant
 from bot.core.i18n import gettext
-from bot.core.knowledge import load_knowledge_base
+from bot.core.knowledge import check_knowledge_base, load_knowledge_base
 from bot.db import Appointment, Reminder
 from bot.settings import BUNDLED_KNOWLEDGE
-from handlers.reload import watch_files
+from handlers.staff.reload import watch_files
 from tests import updates
 from tests.fakes import FakeTelegram
 from tests.harness import (
@@ -79,6 +79,24 @@ async def test_past_events_are_not_upcoming_and_a_new_date_is_announced_once(
     desk.api.clear()
     await desk.send(updates.in_topic(STAFF_CHAT, 1, ANNA, text="/reload"))
     assert desk.texts_to(FAMILY) == []  # one message, not one per reload
+
+
+async def test_staff_learn_how_many_subscribers_the_new_date_did_not_reach(
+    editable: tuple[Desk, Path],
+) -> None:
+    desk, directory = editable
+    await desk.send(updates.callback(FAMILY, f"evsub:de:{FEST}"))
+    set_fest(directory, f"{future(30)} 13:00", f"{future(30)} 18:00")
+    desk.api.fail_once["sendMessage"] = (403, "Forbidden: bot was blocked by the user", {})
+    await desk.send(updates.in_topic(STAFF_CHAT, 1, ANNA, text="/reload"))
+    kb, problems = check_knowledge_base(directory)
+    assert kb is not None
+    warnings = sum(p.level == "warning" for p in problems)
+    assert desk.texts_to(STAFF_CHAT)[-1] == (
+        f"Wissensbasis neu geladen: {len(kb.entries)} Einträge, {len(kb.events)} Termine, "
+        f"{warnings} Warnungen; 0 Abonnent(en) über neue Termine informiert. "
+        "1 Abonnent(en) nicht erreicht (blockiert oder gerade nicht zustellbar)."
+    )
 
 
 async def test_a_broken_edit_keeps_the_old_version_and_staff_learn_why(

@@ -12,7 +12,7 @@ from bot.core.handoff import MSG_ENDED
 from bot.core.i18n import LOCALES, _catalog, _read, gettext, ngettext
 from bot.core.languages import LANGS, Lang
 from handlers.errors import MSG_WAITS
-from handlers.questions import MSG_HELPFUL
+from handlers.family.questions import MSG_HELPFUL
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = [*ROOT.glob("bot/**/*.py"), *ROOT.glob("handlers/**/*.py")]

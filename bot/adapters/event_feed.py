@@ -1,11 +1,13 @@
 """Events from an iCalendar feed the centre already publishes (``WEGWEISER_EVENTS_ICS``).
 
 Recurring events are expanded (RRULE, RDATE, EXDATE) for the coming year. A feed that cannot be
-read or parsed raises :class:`FeedError`; the caller keeps the last good copy.
+read or parsed raises :class:`bot.errors.FeedError`; the caller keeps the last good copy.
+:class:`IcsFeedReader` is the ``FeedReader`` the events service reads through.
 """
 
 from __future__ import annotations
 
+import asyncio
 import re
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -16,14 +18,10 @@ import icalendar
 import recurring_ical_events
 
 from bot.core.knowledge import Event
-from bot.errors import WegweiserError
+from bot.errors import FeedError
 
 HORIZON = timedelta(days=365)
 _SLUG = re.compile(r"[^a-z0-9]+")
-
-
-class FeedError(WegweiserError):
-    """The feed could not be fetched or read."""
 
 
 def fetch(source: str, timeout: float = 10.0) -> bytes:
@@ -76,3 +74,15 @@ def parse(data: bytes, tz: ZoneInfo, now: datetime) -> tuple[Event, ...]:
             )
         )
     return tuple(sorted(events, key=lambda e: e.start))
+
+
+class IcsFeedReader:
+    """Implements ``bot.services.ports.FeedReader``: fetch and parse in a worker thread."""
+
+    def __init__(self, timeout: float = 10.0) -> None:
+        self.timeout = timeout
+
+    async def read(self, source: str, tz: ZoneInfo, now: datetime) -> tuple[Event, ...]:
+        """The events of the feed at *source* (a URL or a file); raises :class:`FeedError`."""
+        data = await asyncio.to_thread(fetch, source, self.timeout)
+        return await asyncio.to_thread(parse, data, tz, now)

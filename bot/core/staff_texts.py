@@ -69,3 +69,4 @@ KB_RELOADED = (
     "Wissensbasis neu geladen: {entries} Einträge, {events} Termine, {warnings} Warnungen; "
     "{told} Abonnent(en) über neue Termine informiert."
 )
+NOT_TOLD = "{count} Abonnent(en) nicht erreicht (blockiert oder gerade nicht zustellbar)."

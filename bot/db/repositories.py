@@ -385,9 +385,20 @@ class EventSubscriptionRepository:
             )
 
     async def take(self, event_id: str) -> list[EventSubscription]:
-        """The subscribers of an event, removed: each gets exactly one message."""
-        query = select(EventSubscription).where(EventSubscription.event_id == event_id)
-        found = list((await self.session.scalars(query)).all())
-        for item in found:
-            await self.session.delete(item)
-        return found
+        """The subscribers of an event, removed: each gets exactly one message (of two callers
+        at once, each row goes to the one whose conditional delete removed it)."""
+        query = (
+            select(EventSubscription)
+            .where(EventSubscription.event_id == event_id)
+            .order_by(EventSubscription.id)
+        )
+        taken = []
+        for item in (await self.session.scalars(query)).all():
+            result = await self.session.execute(
+                delete(EventSubscription)
+                .where(EventSubscription.id == item.id)
+                .execution_options(synchronize_session=False)
+            )
+            if getattr(result, "rowcount", 0) == 1:
+                taken.append(item)
+        return taken

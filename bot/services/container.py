@@ -8,21 +8,23 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.core.assistant import Assistant
-from bot.core.knowledge import Event, KnowledgeBase
-from bot.core.matching import Matcher
 from bot.db.unit_of_work import Database
+from bot.services.contacts import ContactService
 from bot.services.conversations import ConversationService
+from bot.services.events import EventService
+from bot.services.knowledge import KnowledgeService
 from bot.services.ports import Clock, Messenger, Outbox
+from bot.services.questions import QuestionService
 from bot.services.users import UserService
 from bot.settings import Settings
 
 
 @dataclass
 class Services:
-    """The use cases, and the assistant they answer with (replaced when the knowledge base is
-    reloaded)."""
+    """The use cases, and the assistant they answer with (``knowledge`` replaces it when the
+    knowledge base is reloaded)."""
 
-    assistant: Assistant
+    knowledge: KnowledgeService
     settings: Settings
     clock: Clock
     database: Database
@@ -30,9 +32,13 @@ class Services:
     messenger: Messenger
     users: UserService
     conversations: ConversationService
+    events: EventService
+    questions: QuestionService
+    contacts: ContactService
     # TRANSITIONAL (moving into the feature services):
     sessions: async_sessionmaker[AsyncSession]
-    contact_search: tuple[KnowledgeBase, Matcher] | None = None
-    feed_events: tuple[Event, ...] = ()
-    feed_broken: bool = False
-    kb_fingerprint: tuple[tuple[str, int, int], ...] | None = None
+
+    @property
+    def assistant(self) -> Assistant:
+        """The assistant answering now (of the running knowledge base)."""
+        return self.knowledge.assistant

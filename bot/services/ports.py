@@ -1,7 +1,9 @@
-"""What the use cases need from the outside, as interfaces: the time, the outbox, a messenger.
+"""What the use cases need from the outside, as interfaces: the time, the outbox, a messenger,
+the centre's event feed.
 
-``bot.telegram`` implements them (``RelayOutbox``, ``TelegramMessenger``); tests use the same
-implementations over a fake Bot API, and a fixed clock.
+``bot.telegram`` implements them (``RelayOutbox``, ``TelegramMessenger``), ``bot.adapters`` the
+feed (``IcsFeedReader``); tests use the same implementations over a fake Bot API, and a fixed
+clock.
 """
 
 from __future__ import annotations
@@ -10,6 +12,9 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Protocol
+from zoneinfo import ZoneInfo
+
+from bot.core.knowledge import Event
 
 Clock = Callable[[], datetime]
 
@@ -41,4 +46,12 @@ class Messenger(Protocol):
 
     async def send_text(self, chat_id: int, text: str) -> Delivery:
         """Send *text*; what became of it."""
+        ...
+
+
+class FeedReader(Protocol):
+    """Reads the events of the centre's iCalendar feed."""
+
+    async def read(self, source: str, tz: ZoneInfo, now: datetime) -> tuple[Event, ...]:
+        """The feed's events around *now* (local times in *tz*); raises ``FeedError``."""
         ...

@@ -13,15 +13,20 @@ from telegram import BotCommand
 from telegram.ext import AIORateLimiter, ApplicationBuilder, ContextTypes
 from telegram.request import BaseRequest
 
+from bot.adapters.event_feed import IcsFeedReader
 from bot.core.assistant import Assistant
 from bot.core.i18n import gettext
 from bot.core.languages import LANGS, Lang
 from bot.db import create_engine, session_factory
 from bot.db.migrate import upgrade
 from bot.db.unit_of_work import Database
+from bot.services.contacts import ContactService
 from bot.services.container import Services
 from bot.services.conversations import ConversationService
+from bot.services.events import EventService
+from bot.services.knowledge import KnowledgeService
 from bot.services.ports import Clock, system_clock
+from bot.services.questions import QuestionService
 from bot.services.users import UserService
 from bot.settings import Settings
 from bot.telegram.context import Background, BotData, Context, StaffDirectory, WegweiserApp
@@ -179,8 +184,10 @@ def build_application(
     messenger = TelegramMessenger()
     messenger.attach(app.bot)
     database = Database(sessions)
+    events = EventService(database, clock, messenger, IcsFeedReader(), settings)
+    knowledge = KnowledgeService(assistant, events)
     services = Services(
-        assistant=assistant,
+        knowledge=knowledge,
         settings=settings,
         clock=clock,
         database=database,
@@ -188,8 +195,11 @@ def build_application(
         messenger=messenger,
         users=UserService(database, clock, settings.retention_days),
         conversations=ConversationService(
-            database, clock, outbox, settings, knowledge=lambda: services.assistant.kb
+            database, clock, outbox, settings, knowledge=lambda: knowledge.assistant.kb
         ),
+        events=events,
+        questions=QuestionService(database, clock, knowledge),
+        contacts=ContactService(knowledge),
         sessions=sessions,
     )
     services.users.on_forget.append(services.conversations.forget_chat)

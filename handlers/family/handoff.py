@@ -16,49 +16,16 @@ from telegram.ext import (
     filters,
 )
 
-from bot.core.handoff import END, RATE, end_buttons
+from bot.core.handoff import END, RATE
 from bot.core.handoff_phrases import asks_for_a_person
 from bot.core.i18n import gettext
-from bot.core.languages import Lang, as_lang
-from bot.services.conversations import Opening
+from bot.core.languages import as_lang
 from bot.telegram.context import Context, WegweiserApp
 from handlers import keyboards
 from handlers.common import close_staff_topic, hint_of, remembered_language, ui_language
+from handlers.family import views
 
 PERSON = keyboards.PERSON
-
-
-async def open_conversation(
-    update: Update,
-    context: Context,
-    lang: Lang,
-    label: str | None = None,
-    follow_up: str | None = None,
-) -> None:
-    """Hand the chat to staff: topic, header, and tell the family when to expect an answer
-    (and *follow_up*, e.g. what to write, after that)."""
-    chat = update.effective_chat
-    if chat is None:
-        return
-    s = context.services
-    opening = await s.conversations.open(chat.id, lang, label=label, follow_up=follow_up)
-    if opening is Opening.NO_STAFF_GROUP:  # the phone number is the way to a person
-        phone = s.assistant.kb.centre.phone
-        text = gettext(lang, "A person from the centre will answer you here soon.")
-        if phone:
-            text = gettext(
-                lang,
-                "A person from the centre will answer you here soon. You can also call {phone}.",
-                phone=phone,
-            )
-        await context.bot.send_message(chat.id, text)
-    elif opening is Opening.ALREADY_OPEN:
-        await context.bot.send_message(
-            chat.id,
-            gettext(lang, "You are already in contact with the centre. Everything you write "
-                    "here goes to the staff."),
-            reply_markup=keyboards.inline(end_buttons(lang)),
-        )  # fmt: skip
 
 
 async def forward_to_staff(update: Update, context: Context) -> None:
@@ -73,7 +40,7 @@ async def forward_to_staff(update: Update, context: Context) -> None:
     if message.text and asks_for_a_person(message.text):
         chosen = await remembered_language(update, context)
         lang = chosen or s.assistant.detector.detect(message.text, hint_of(update)).lang
-        await open_conversation(update, context, lang)
+        await views.open_conversation(update, context, lang)
         raise ApplicationHandlerStop
 
 
@@ -84,12 +51,12 @@ async def ask_for_person(update: Update, context: Context) -> None:
     if query is None or match is None:
         return
     await query.answer()
-    await open_conversation(update, context, as_lang(match[1]) or "de")
+    await views.open_conversation(update, context, as_lang(match[1]) or "de")
 
 
 async def staff_command(update: Update, context: Context) -> None:
     """/staff: talk to a person."""
-    await open_conversation(update, context, await ui_language(update, context))
+    await views.open_conversation(update, context, await ui_language(update, context))
 
 
 async def end_command(update: Update, context: Context) -> None:

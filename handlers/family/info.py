@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
 
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
@@ -117,7 +116,8 @@ async def stale_button(update: Update, context: Context) -> None:
 
 
 def register(app: WegweiserApp) -> None:
-    """Register after the feature handlers: these catch what nothing else took."""
+    """Register after the feature handlers: these catch what nothing else took (the purge job
+    is in ``handlers.register``'s table)."""
     private = filters.ChatType.PRIVATE
     app.add_handler(CommandHandler("help", show_help, filters=private))
     app.add_handler(CommandHandler("privacy", show_privacy, filters=private))
@@ -126,8 +126,3 @@ def register(app: WegweiserApp) -> None:
     app.add_handler(MessageHandler(filters.COMMAND & filters.ChatType.GROUPS, command_in_group))
     app.add_handler(MessageHandler(private & filters.UpdateType.MESSAGE & ~filters.TEXT, not_text))
     app.add_handler(CallbackQueryHandler(stale_button))
-    if app.job_queue is not None:
-        app.job_queue.run_repeating(
-            purge_inactive_users, interval=timedelta(hours=1), first=timedelta(minutes=1),
-            name="purge-inactive-users",
-        )  # fmt: skip

@@ -10,8 +10,9 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 from bot.core.i18n import gettext
 from bot.core.languages import LANGS, NATIVE_NAMES, Lang, as_lang
 from bot.telegram.context import Context, WegweiserApp
-from handlers import events, keyboards, volunteering
+from handlers import keyboards
 from handlers.common import remember_language, ui_language
+from handlers.family import views
 
 DEEP_LINK = re.compile(
     rf"^(?:(?P<topic>{'|'.join(keyboards.TOPICS)})(?:[-_](?P<lang>{'|'.join(LANGS)}))?"
@@ -117,10 +118,10 @@ async def show_topic(update: Update, context: Context, lang: Lang, topic: str) -
         return
     assistant = context.services.assistant
     if topic == "events":
-        await events.show_events(update, context, lang)
+        await views.show_events(update, context, lang)
         return
     if topic == "volunteering":
-        await volunteering.show_volunteering(update, context, lang)
+        await views.show_volunteering(update, context, lang)
         return
     if topic == "contacts":
         await context.bot.send_message(chat.id, contact_card(update, context, lang))
@@ -143,7 +144,7 @@ def contact_card(update: Update, context: Context, lang: Lang) -> str:
     """The centre's address, phone, e-mail and website, verbatim."""
     centre = context.services.assistant.kb.centre
     lines = [centre.name]
-    lines += volunteering.reach_lines(
+    lines += views.reach_lines(
         lang, phone=centre.phone, email=centre.email, address=centre.address
     )
     if centre.website:

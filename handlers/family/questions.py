@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-
 from telegram import Message, Update
 from telegram.constants import MessageLimit
 from telegram.ext import CallbackQueryHandler, MessageHandler, filters
@@ -11,11 +9,10 @@ from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 from bot.core.assistant import Reply
 from bot.core.i18n import gettext
 from bot.core.languages import Lang, as_lang
-from bot.core.matching import Band
-from bot.db import FeedbackRepository, UnansweredRepository
 from bot.telegram.context import Context, WegweiserApp
-from handlers import events, keyboards, volunteering
+from handlers import keyboards
 from handlers.common import hint_of, remembered_language
+from handlers.family import views
 
 MSG_HELPFUL = "Did this help?"
 
@@ -40,23 +37,15 @@ async def answer_question(update: Update, context: Context) -> None:
         return
     s = context.services
     chosen = await remembered_language(update, context)
-    # In a thread: the embedding model needs 15-70 ms a question, and other updates must not
-    # wait for it.
-    reply = await asyncio.to_thread(
-        s.assistant.reply, message.text, lang=chosen, hint=hint_of(update)
-    )
+    answer = await s.questions.answer(message.text, lang=chosen, hint=hint_of(update))
+    reply = answer.reply
     if update.effective_chat is not None:
         s.conversations.remember_reply(update.effective_chat.id, reply)
-    if reply.band is Band.NONE and reply.handoff_offered:
-        async with s.sessions() as session:
-            await UnansweredRepository(session).add(message.text, reply.lang, s.clock())
-            await session.commit()
     await send_reply(message, reply)
-    entry = s.assistant.kb.entry(reply.entry_id) if reply.entry_id else None
-    if entry is not None and entry.topic == "events":  # "what's on this month?"
-        await events.show_events(update, context, reply.lang)
-    elif entry is not None and entry.topic == "volunteering":  # "I want to help refugees"
-        await volunteering.show_volunteering(update, context, reply.lang)
+    if answer.topic == "events":  # "what's on this month?"
+        await views.show_events(update, context, reply.lang)
+    elif answer.topic == "volunteering":  # "I want to help refugees"
+        await views.show_volunteering(update, context, reply.lang)
 
 
 async def answer_picked_entry(update: Update, context: Context) -> None:
@@ -66,7 +55,7 @@ async def answer_picked_entry(update: Update, context: Context) -> None:
     if query is None or match is None or query.message is None:
         return
     lang, entry_id = as_lang(match[1]) or "de", match[2]
-    reply = context.services.assistant.answer(entry_id, lang)
+    reply = context.services.questions.picked(entry_id, lang)
     await query.answer()
     await context.bot.send_message(
         query.message.chat.id, answer_text(reply), reply_markup=keyboards.for_reply(reply)
@@ -81,9 +70,7 @@ async def record_vote(update: Update, context: Context) -> None:
         return
     lang: Lang = as_lang(match[1]) or "de"
     entry_id, helpful = match[2], match[3] == "1"
-    async with context.services.sessions() as session:
-        await FeedbackRepository(session).add(entry_id, lang, helpful, context.services.clock())
-        await session.commit()
+    await context.services.questions.record_vote(entry_id, lang, helpful)
     await query.answer(gettext(lang, "Thank you for your feedback!"))
     await query.edit_message_reply_markup(reply_markup=None)
     if not helpful and query.message is not None:
