@@ -8,8 +8,8 @@ from bot.telegram.context import WegweiserApp
 
 def register(app: WegweiserApp) -> None:
     """Every handler, the jobs and the error handler."""
+    from bot.telegram.reminder_jobs import start_reminder_jobs
     from handlers import (
-        appointments,
         errors,
         events,
         handoff,
@@ -20,12 +20,16 @@ def register(app: WegweiserApp) -> None:
         start,
         volunteering,
     )
+    from handlers.family import appointments as family_appointments
+    from handlers.staff import appointments as staff_appointments
 
     staff_chat_id = app.bot_data.services.settings.staff_chat_id
     start.register(app)
     handoff.register(app)
     staff.register(app, staff_chat_id)
-    appointments.register(app, staff_chat_id)
+    family_appointments.register(app)
+    staff_appointments.register(app, staff_chat_id)
+    start_reminder_jobs(app)
     events.register(app)
     volunteering.register(app)
     reload.register(app)

@@ -9,19 +9,19 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
 from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.adapters.event_feed import FeedError, fetch, parse
-from bot.core.booking import ics_file, reminder_times
+from bot.core.booking import ics_file
 from bot.core.event_status import event_end, format_when, is_past, status_line
 from bot.core.i18n import gettext
 from bot.core.knowledge import Event, KnowledgeBase
 from bot.core.languages import Lang, as_lang
-from bot.db import AppointmentRepository, EventSubscriptionRepository
+from bot.db import EventSubscriptionRepository
 from bot.services.container import Services
 from bot.telegram.context import Context, WegweiserApp
 from handlers.common import ui_language
@@ -133,14 +133,9 @@ async def event_button(update: Update, context: Context) -> None:
                         event.place or kb.centre.name, moment)  # fmt: skip
         await context.bot.send_document(chat_id, InputFile(data, filename=f"{event.id}.ics"))
         return
-    due = reminder_times(starts, [timedelta(days=1)], kb.centre.tz, moment)
-    async with s.sessions() as session:
-        await AppointmentRepository(session).book(
-            chat_id=chat_id, handoff_id=None, lang=lang, starts_at=starts,
-            place=event.place or kb.centre.name, bring=None, reminders=due, now=moment,
-            status="event", title=event.title_in(lang),
-        )  # fmt: skip
-        await session.commit()
+    await s.reminders.remind_of_event(
+        chat_id, event.id, event.title_in(lang), lang, starts, event.place or kb.centre.name
+    )
     await context.bot.send_message(chat_id, gettext(lang, "I will remind you the day before."))
 
 

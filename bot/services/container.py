@@ -12,7 +12,9 @@ from bot.core.assistant import Assistant, Reply
 from bot.core.knowledge import Event, KnowledgeBase
 from bot.core.matching import Matcher
 from bot.db.unit_of_work import Database
+from bot.services.appointments import AppointmentService
 from bot.services.ports import Clock, Messenger, Outbox
+from bot.services.reminders import ReminderService
 from bot.services.users import UserService
 from bot.settings import Settings
 
@@ -29,6 +31,8 @@ class Services:
     outbox: Outbox
     messenger: Messenger
     users: UserService
+    appointments: AppointmentService
+    reminders: ReminderService
     # TRANSITIONAL (moving into the feature services):
     sessions: async_sessionmaker[AsyncSession]
     contact_search: tuple[KnowledgeBase, Matcher] | None = None

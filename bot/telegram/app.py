@@ -15,12 +15,15 @@ from telegram.request import BaseRequest
 
 from bot.core.assistant import Assistant
 from bot.core.i18n import gettext
+from bot.core.knowledge import KnowledgeBase
 from bot.core.languages import LANGS, Lang
 from bot.db import create_engine, session_factory
 from bot.db.migrate import upgrade
 from bot.db.unit_of_work import Database
+from bot.services.appointments import AppointmentService
 from bot.services.container import Services
 from bot.services.ports import Clock, system_clock
+from bot.services.reminders import ReminderService
 from bot.services.users import UserService
 from bot.settings import Settings
 from bot.telegram.context import Background, BotData, Context, StaffDirectory, WegweiserApp
@@ -171,6 +174,10 @@ def build_application(
     messenger = TelegramMessenger()
     messenger.attach(app.bot)
     database = Database(sessions)
+
+    def knowledge() -> KnowledgeBase:
+        return services.assistant.kb  # the one in use now (a reload replaces the assistant)
+
     services = Services(
         assistant=assistant,
         settings=settings,
@@ -179,6 +186,8 @@ def build_application(
         outbox=outbox,
         messenger=messenger,
         users=UserService(database, clock, settings.retention_days),
+        appointments=AppointmentService(database, clock, messenger, outbox, knowledge, settings),
+        reminders=ReminderService(database, clock, messenger, outbox, knowledge),
         sessions=sessions,
     )
     services.users.on_forget.append(services.with_staff.discard)

@@ -1,0 +1,1 @@
+"""The families' side, in private chats: one module per feature."""
