@@ -38,7 +38,7 @@ from bot.db import PENDING, Appointment, Reminder, create_engine  # noqa: E402
 from bot.db.migrate import upgrade  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from bot.telegram.app import build_application, close, prepare  # noqa: E402
-from handlers.appointments import SWEEP  # noqa: E402
+from bot.telegram.reminder_jobs import SWEEP  # noqa: E402
 from tests.fakes import FakeTelegram  # noqa: E402
 
 
@@ -94,12 +94,13 @@ async def run(url: str, count: int, window: float, sweep_only: bool) -> None:
         settings, Assistant.for_knowledge_base(kb), handlers.register, request=api
     )
     if sweep_only:  # baseline: no exact-time triggers, only the 30-second sweep
-        import handlers.appointments as appointments
+        import bot.telegram.reminder_jobs as reminder_jobs
+        from bot.telegram.context import Context
 
-        async def nothing(_context: Any) -> None:
+        async def nothing(context: Context) -> None:
             return None
 
-        appointments._schedule = nothing  # type: ignore[assignment]
+        reminder_jobs.schedule_near = nothing
     started = time.perf_counter()
     await app.initialize()
     await prepare(app)

@@ -4,7 +4,9 @@ WegweiserError            a message for the log (``str(error)``) and, if the per
 │                         one for them (``user_message``, an English text of the catalogs)
 ├── KnowledgeBaseError    a knowledge base that cannot be loaded; carries every problem found
 ├── ConfigurationError    a missing or malformed setting
-└── FeedError             the centre's iCalendar feed cannot be fetched or read
+├── FeedError             the centre's iCalendar feed cannot be fetched or read
+└── AppointmentError      staff typed a date or time that cannot be booked (``str(error)`` says
+                          why, in German, for staff)
 """
 
 from __future__ import annotations
@@ -33,3 +35,7 @@ class ConfigurationError(WegweiserError):
 
 class FeedError(WegweiserError):
     """The feed could not be fetched or read (the last good copy stays in use)."""
+
+
+class AppointmentError(WegweiserError):
+    """A date or time that cannot be booked; ``str(error)`` tells staff why, in German."""

@@ -9,16 +9,19 @@ from bot.telegram.context import WegweiserApp
 
 def register(app: WegweiserApp) -> None:
     """Every handler, the jobs and the error handler."""
-    from bot.telegram import jobs
-    from handlers import appointments, errors
+    from bot.telegram import jobs, reminder_jobs
+    from handlers import errors
+    from handlers.family import appointments as family_appointments
     from handlers.family import events, handoff, info, questions, start, volunteering
+    from handlers.staff import appointments as staff_appointments
     from handlers.staff import desk, reload
 
     staff_chat_id = app.bot_data.services.settings.staff_chat_id
     start.register(app)
     handoff.register(app)
     desk.register(app, staff_chat_id)
-    appointments.register(app, staff_chat_id)
+    family_appointments.register(app)
+    staff_appointments.register(app, staff_chat_id)
     events.register(app)
     volunteering.register(app)
     reload.register(app)
@@ -31,5 +34,6 @@ def register(app: WegweiserApp) -> None:
             (jobs.EVENTS_FEED, events.refresh_feed),
             (jobs.KB_WATCH, reload.watch_files),
             (jobs.PURGE_INACTIVE_USERS, info.purge_inactive_users),
+            (reminder_jobs.REMINDER_SWEEP_JOB, reminder_jobs.sweep),
         ],
     )

@@ -2,20 +2,29 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from bot.core.booking import (
-    AppointmentError,
+    ANSWER_DATA,
+    AppointmentStatus,
+    FamilyAnswer,
+    answer_data,
+    choose_place,
     ics_file,
     map_link,
     parse_offsets,
     parse_when,
     reminder_times,
+    when_text,
 )
+from bot.core.knowledge import load_knowledge_base
 from bot.core.office_hours import WEEKDAYS
+from bot.errors import AppointmentError
+from bot.settings import BUNDLED_KNOWLEDGE
 
 BERLIN = ZoneInfo("Europe/Berlin")
 # Hours a centre might configure (the bundled knowledge bases publish none).
@@ -120,3 +129,28 @@ def test_ics_and_map_link() -> None:
     assert "LOCATION:Flachsmarkt 15\\, 1. Etage\r\n" in text
     assert text.startswith("BEGIN:VCALENDAR\r\n")
     assert map_link("Flachsmarkt 15, 47051 Duisburg").endswith("Flachsmarkt+15%2C+47051+Duisburg")
+
+
+def test_one_local_date_formatter() -> None:
+    moment = datetime(2026, 12, 3, 9, 30, tzinfo=UTC)  # 10:30 in Duisburg
+    assert when_text(moment, BERLIN, "de") == "Donnerstag, 3. Dezember 2026, 10:30"
+    assert when_text(moment, BERLIN, "en") == "Thursday, December 3, 2026, 10:30\u202fAM"
+
+
+def test_the_place_is_a_contact_free_text_or_the_school_counselling() -> None:
+    kb = load_knowledge_base(BUNDLED_KNOWLEDGE / "duisburg")
+    counselling = "Internationales Zentrum, Flachsmarkt 15, 1. Etage, 47051 Duisburg"
+    assert choose_place(kb, []) == counselling
+    assert choose_place(kb, ["school-counselling"]) == counselling
+    assert choose_place(kb, ["Rathaus,", "Zimmer", "3"]) == "Rathaus, Zimmer 3"
+
+
+def test_the_familys_buttons_carry_their_answer() -> None:
+    assert [answer.status for answer in FamilyAnswer] == [
+        AppointmentStatus.CONFIRMED, AppointmentStatus.CANCELLED, AppointmentStatus.OTHER
+    ]  # fmt: skip
+    data = answer_data(42, FamilyAnswer.OTHER)
+    assert data == "appt:42:other"
+    match = re.match(ANSWER_DATA, data)
+    assert match is not None
+    assert match.groups() == ("42", "other")

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import select
 
 from bot.core.bidi import for_reader
+from bot.core.booking import when_text
 from bot.core.i18n import gettext
 from bot.db import Appointment, AppointmentRepository, Reminder
-from handlers.appointments import SWEEP, when_text
+from bot.telegram.reminder_jobs import SWEEP
 from tests import updates
 from tests.harness import ANNA, FAMILY, STAFF_CHAT, START, Desk, open_topic
 
@@ -84,7 +85,7 @@ async def test_family_confirms_and_lists_and_staff_cancel(desk: Desk) -> None:
     await book(desk, topic_id, "cancel", str(appointment.id))
     [cancelled] = await appointments(desk)
     assert cancelled.status == "cancelled"
-    when = when_text(appointment.starts_at, desk.services, "ru")
+    when = when_text(appointment.starts_at, desk.services.assistant.kb.centre.tz, "ru")
     told = gettext("ru", "The centre has cancelled your appointment on {when}.", when=when)
     assert desk.texts_to(FAMILY)[-1] == for_reader(told, "ru")
 
@@ -156,3 +157,29 @@ async def test_a_failed_reminder_waits_for_the_next_sweep(desk: Desk) -> None:
     desk.api.clear()
     await run_sweep(desk)
     assert len(desk.texts_to(FAMILY)) == 1
+
+
+async def test_a_familys_list_shows_its_event_reminders_too_staff_see_appointments(
+    desk: Desk,
+) -> None:
+    topic_id = await open_topic(desk, "en")
+    await book(desk, topic_id, next_thursday().isoformat(), "10:30")
+    [appointment] = await appointments(desk)
+    tz = desk.services.assistant.kb.centre.tz
+    festival = datetime.combine(next_thursday() - timedelta(days=3), time(14, 0), tzinfo=tz)
+    await desk.services.reminders.remind_of_event(
+        FAMILY, "fest", "Festival", "en", festival, "Altstadt"
+    )
+    await desk.send(updates.command(FAMILY, "/appointments", language_code="en"))
+    assert desk.texts_to(FAMILY)[-1] == "\n".join(
+        [
+            gettext("en", "Your upcoming appointments:"),
+            f"• Festival: {when_text(festival, tz, 'en')}\n  Altstadt",
+            f"• {when_text(appointment.starts_at, tz, 'en')}\n  {appointment.place}",
+        ]
+    )
+    await desk.send(updates.in_topic(STAFF_CHAT, topic_id, ANNA, text="/appointments"))
+    assert desk.texts_to(STAFF_CHAT)[-1] == (
+        f"#{appointment.id} {when_text(appointment.starts_at, tz, 'de')} · booked · "
+        f"{appointment.place}"
+    )

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from bot.core.assistant import Assistant
 from bot.core.i18n import gettext
 from bot.core.knowledge import check_knowledge_base, load_knowledge_base
-from bot.db import Appointment, Reminder
+from bot.db import Appointment, EventReminder, Reminder
 from bot.settings import BUNDLED_KNOWLEDGE
 from handlers.staff.reload import watch_files
 from tests import updates
@@ -139,10 +139,12 @@ async def test_upcoming_event_calendar_and_remind_me(editable: tuple[Desk, Path]
     await desk.send(updates.callback(FAMILY, f"evrem:tr:{FEST}"))
     async with desk.sessions() as session:
         [reminder] = (await session.scalars(select(Reminder))).all()
-        [appointment] = (await session.scalars(select(Appointment))).all()
-    assert appointment.status == "event"
-    assert appointment.title is not None
-    assert appointment.starts_at - reminder.due_at == timedelta(days=1)
+        [wish] = (await session.scalars(select(EventReminder))).all()
+        assert (await session.scalars(select(Appointment))).all() == []
+    assert reminder.event_reminder_id == wish.id
+    assert wish.event_id == FEST
+    assert wish.title is not None
+    assert wish.starts_at - reminder.due_at == timedelta(days=1)
 
 
 async def test_volunteers_find_programmes_contacts_and_can_leave_a_message(desk: Desk) -> None:

@@ -6,12 +6,17 @@ import asyncio
 import os
 import subprocess
 import sys
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
+import sqlalchemy as sa
+from alembic import command
 from sqlalchemy import inspect
 
 from bot.db import create_engine
-from bot.db.migrate import check, upgrade
+from bot.db.migrate import alembic_config, check, upgrade
+from bot.db.models import UtcDateTime
 
 WEGWEISER = Path(sys.executable).parent / "wegweiser"
 
@@ -32,6 +37,87 @@ def test_upgrade_then_no_drift(database_url: str) -> None:
     check(database_url)
     tables = asyncio.run(_tables(database_url))
     assert {"users", "feedback", "unanswered_questions", "alembic_version"} <= tables
+
+
+STARTS = datetime(2026, 12, 12, 13, 0, tzinfo=UTC)
+APPOINTMENTS = sa.table(
+    "appointments", sa.column("id", sa.Integer), sa.column("chat_id", sa.BigInteger),
+    sa.column("handoff_id", sa.Integer), sa.column("lang", sa.String),
+    sa.column("starts_at", UtcDateTime()), sa.column("place", sa.Text),
+    sa.column("bring", sa.Text), sa.column("status", sa.String), sa.column("title", sa.Text),
+    sa.column("created_at", UtcDateTime()),
+)  # fmt: skip
+REMINDERS = sa.table(
+    "reminders", sa.column("id", sa.Integer), sa.column("appointment_id", sa.Integer),
+    sa.column("due_at", UtcDateTime()), sa.column("status", sa.String),
+    sa.column("first", sa.Boolean),
+)  # fmt: skip
+EVENT_REMINDERS = sa.table(
+    "event_reminders", sa.column("id", sa.Integer), sa.column("chat_id", sa.BigInteger),
+    sa.column("event_id", sa.String), sa.column("title", sa.Text), sa.column("lang", sa.String),
+    sa.column("starts_at", UtcDateTime()), sa.column("place", sa.Text),
+)  # fmt: skip
+
+
+async def _run(url: str, *statements: Any) -> list[tuple[Any, ...]]:
+    """Execute *statements* in one transaction; the rows of the last one (if it has rows)."""
+    engine = create_engine(url)
+    try:
+        async with engine.begin() as connection:
+            for statement in statements:
+                result = await connection.execute(statement)
+            return [tuple(row) for row in result] if result.returns_rows else []
+    finally:
+        await engine.dispose()
+
+
+def test_0006_moves_event_reminders_out_of_appointments_and_back(database_url: str) -> None:
+    config = alembic_config(database_url)
+    upgrade(database_url)
+    command.downgrade(config, "0005")  # PostgreSQL is shared by the run: it may be at head
+    common = {"handoff_id": None, "bring": None, "created_at": STARTS - timedelta(days=3)}
+    event = {"id": 7, "chat_id": 81001, "lang": "tr", "starts_at": STARTS, "place": "Altstadt",
+             "status": "event", "title": "Fest", **common}  # fmt: skip
+    booked = {"id": 8, "chat_id": 81002, "lang": "de", "starts_at": STARTS,
+              "place": "Flachsmarkt 15", "status": "booked", "title": None, **common}  # fmt: skip
+    reminders = [
+        {"id": 1, "appointment_id": 7, "due_at": STARTS - timedelta(days=1)},
+        {"id": 2, "appointment_id": 8, "due_at": STARTS - timedelta(hours=2)},
+    ]
+    asyncio.run(
+        _run(
+            database_url,
+            sa.delete(REMINDERS),
+            sa.delete(APPOINTMENTS),
+            sa.insert(APPOINTMENTS).values([event, booked]),
+            sa.insert(REMINDERS).values(
+                [{**r, "status": "pending", "first": True} for r in reminders]
+            ),
+        )
+    )
+    upgrade(database_url, "0006")
+    moved = asyncio.run(_run(database_url, sa.select(EVENT_REMINDERS)))
+    assert moved == [(7, 81001, None, "Fest", "tr", STARTS, "Altstadt")]
+    appointments = sa.select(APPOINTMENTS.c.id, APPOINTMENTS.c.status)
+    assert asyncio.run(_run(database_url, appointments)) == [(8, "booked")]
+    parents = sa.text("SELECT id, appointment_id, event_reminder_id FROM reminders ORDER BY id")
+    assert asyncio.run(_run(database_url, parents)) == [(1, None, 7), (2, 8, None)]
+    new_row = sa.text(
+        "INSERT INTO event_reminders (chat_id, title, lang, starts_at, place, created_at) "
+        "VALUES (1, 'x', 'de', '2026-12-12 13:00:00', 'x', '2026-12-01 00:00:00') RETURNING id"
+    )
+    assert asyncio.run(_run(database_url, new_row)) == [(8,)]  # ids go on after the moved ones
+    check(database_url)
+
+    command.downgrade(config, "0005")
+    back = sa.select(APPOINTMENTS.c.id, APPOINTMENTS.c.status, APPOINTMENTS.c.title)
+    assert asyncio.run(_run(database_url, back.order_by(APPOINTMENTS.c.id))) == [
+        (8, "booked", None), (15, "event", "Fest"), (16, "event", "x")
+    ]  # fmt: skip
+    parents_back = sa.select(REMINDERS.c.id, REMINDERS.c.appointment_id).order_by(REMINDERS.c.id)
+    assert asyncio.run(_run(database_url, parents_back)) == [(1, 15), (2, 8)]
+    upgrade(database_url)
+    check(database_url)
 
 
 def test_db_upgrade_command(tmp_path: Path) -> None:

@@ -13,6 +13,7 @@ from bot.db import (
     Appointment,
     AppointmentRepository,
     Reminder,
+    ReminderRepository,
     create_engine,
     session_factory,
 )
@@ -56,11 +57,11 @@ async def _dispatcher(url: str, rounds: int) -> list[int]:
     try:
         for _ in range(rounds):
             async with sessions() as session:
-                repository = AppointmentRepository(session)
+                repository = ReminderRepository(session)
                 found = await repository.claim_due(NOW, limit=7)
                 await session.commit()
                 for reminder, _ in found:  # Telegram took it
-                    await repository.set_reminder_status(reminder.id, SENT, NOW)
+                    await repository.set_status(reminder.id, SENT, NOW)
                 await session.commit()
             claimed.extend(reminder.id for reminder, _ in found)
             await asyncio.sleep(0)

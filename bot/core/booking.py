@@ -1,4 +1,5 @@
-"""Appointments without I/O: reading what staff type, reminder times, the .ics file, a map link.
+"""Appointments without I/O: their statuses, reading what staff type, reminder times, where it
+takes place, what the family reads (when, where, a map link), the .ics file.
 
 Times are aware datetimes; they are stored in UTC and shown in the centre's time zone, so an
 appointment on the morning after the change to or from summer time keeps its local hour.
@@ -9,11 +10,18 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime, time, timedelta
+from enum import StrEnum
 from urllib.parse import quote_plus
 from zoneinfo import ZoneInfo
 
+from babel.dates import format_date, format_time
+
+from bot.core.bidi import for_reader
+from bot.core.i18n import gettext
+from bot.core.knowledge import KnowledgeBase
+from bot.core.languages import Lang
 from bot.core.office_hours import is_holiday, is_open
-from bot.errors import WegweiserError
+from bot.errors import AppointmentError
 
 NIGHT_STARTS, NIGHT_ENDS = time(22, 0), time(7, 0)
 EVENING = time(21, 30)  # a reminder due at night goes out the evening before, at this time
@@ -24,8 +32,53 @@ _RELATIVE = {"heute": 0, "today": 0, "morgen": 1, "tomorrow": 1, "übermorgen": 
 _OFFSET = re.compile(r"^(\d{1,4})\s*([mhd])$")
 
 
-class AppointmentError(WegweiserError):
-    """Staff typed a date or time that cannot be booked; the message says why (in German)."""
+MSG_APPOINTMENT = "Your appointment at the integration centre:\n{when}\n{place}"
+MSG_MOVED = "Your appointment has been moved to {when}.\n{place}"
+MSG_CANCELLED = "The centre has cancelled your appointment on {when}."
+MSG_REMINDER = "Reminder: your appointment at the integration centre is on {when}.\n{place}"
+MSG_EVENT_REMINDER = "Reminder: {title} is on {when}. Place: {place}"
+ANSWER_DATA = r"^appt:(\d{1,9}):(confirm|cancel|other)$"  # the family's buttons, see answer_data
+
+
+class AppointmentStatus(StrEnum):
+    """Where an appointment stands (stored as its value)."""
+
+    BOOKED = "booked"  # staff booked it; the family has not answered
+    CONFIRMED = "confirmed"
+    CANCELLED = "cancelled"  # by the family or by the centre: no more reminders
+    OTHER = "other"  # the family needs another date
+
+
+class ReminderStatus(StrEnum):
+    """Where one reminder stands (stored as its value)."""
+
+    PENDING = "pending"
+    SENDING = "sending"  # claimed by a dispatcher, not yet accepted by Telegram
+    SENT = "sent"
+    UNDELIVERABLE = "undeliverable"  # blocked or refused for good: not tried again
+    SKIPPED = "skipped"  # replaced (moved, cancelled) or too late to be useful
+
+
+class FamilyAnswer(StrEnum):
+    """The buttons under the appointment message."""
+
+    CONFIRM = "confirm"
+    CANCEL = "cancel"
+    OTHER = "other"
+
+    @property
+    def status(self) -> AppointmentStatus:
+        """The appointment's status after this answer."""
+        return {
+            FamilyAnswer.CONFIRM: AppointmentStatus.CONFIRMED,
+            FamilyAnswer.CANCEL: AppointmentStatus.CANCELLED,
+            FamilyAnswer.OTHER: AppointmentStatus.OTHER,
+        }[self]
+
+
+def answer_data(appointment_id: int, answer: FamilyAnswer) -> str:
+    """What pressing *answer* under appointment *appointment_id* sends back (``ANSWER_DATA``)."""
+    return f"appt:{appointment_id}:{answer.value}"
 
 
 def parse_offsets(text: str) -> tuple[timedelta, ...]:
@@ -143,3 +196,75 @@ def ics_file(
         "END:VCALENDAR",
     ]
     return ("\r\n".join(lines) + "\r\n").encode("utf-8")
+
+
+def when_text(moment: datetime, tz: ZoneInfo, lang: Lang) -> str:
+    """Date and time the local way for *lang*, in the time zone *tz*."""
+    local = moment.astimezone(tz)
+    day = format_date(local.date(), format="full", locale=lang)
+    return f"{day}, {format_time(local.time(), format='short', locale=lang)}"
+
+
+def choose_place(kb: KnowledgeBase, words: Sequence[str]) -> str:
+    """Where: a contact id of the knowledge base (its address), free text, or else the school
+    counselling desk, the centre's address, the centre's name — never an invented place."""
+    if words:
+        contact = next((c for c in kb.contacts if c.id == words[0] and c.address), None)
+        return contact.address if contact and contact.address else " ".join(words)
+    school = min(  # the most specific contact for school entry, e.g. the counselling desk
+        (c for c in kb.contacts if "school_entry" in c.topics and c.address),
+        key=lambda c: len(c.topics),
+        default=None,
+    )
+    return (school.address if school else None) or kb.centre.address or kb.centre.name
+
+
+def appointment_text(
+    starts_at: datetime, place: str, bring: str | None, tz: ZoneInfo, lang: Lang
+) -> str:
+    """What the family receives: when, where (verbatim, with a map link), what to bring."""
+    parts = [gettext(lang, MSG_APPOINTMENT, when=when_text(starts_at, tz, lang), place=place)]
+    if bring:
+        parts.append(f"{gettext(lang, 'Please bring:')}\n{bring}")
+    parts.append(gettext(lang, "Map: {link}", link=map_link(place)))
+    parts.append(gettext(lang, "Add it to your calendar with the file below."))
+    return for_reader("\n\n".join(parts), lang)
+
+
+def moved_text(starts_at: datetime, place: str, tz: ZoneInfo, lang: Lang) -> str:
+    """The family's message when the centre moved the appointment."""
+    return gettext(lang, MSG_MOVED, when=when_text(starts_at, tz, lang), place=place)
+
+
+def cancelled_text(starts_at: datetime, tz: ZoneInfo, lang: Lang) -> str:
+    """The family's message when the centre cancelled the appointment."""
+    return gettext(lang, MSG_CANCELLED, when=when_text(starts_at, tz, lang))
+
+
+def reminder_text(
+    starts_at: datetime, place: str, bring: str | None, tz: ZoneInfo, lang: Lang
+) -> str:
+    """A reminder of an appointment: when, where, what to bring."""
+    text = gettext(lang, MSG_REMINDER, when=when_text(starts_at, tz, lang), place=place)
+    if bring:
+        text += f"\n\n{gettext(lang, 'Please bring:')}\n{bring}"
+    return for_reader(text, lang)
+
+
+def event_reminder_text(
+    title: str, starts_at: datetime, place: str, tz: ZoneInfo, lang: Lang
+) -> str:
+    """A reminder of an event the family asked to be reminded of."""
+    when = when_text(starts_at, tz, lang)
+    return for_reader(gettext(lang, MSG_EVENT_REMINDER, title=title, when=when, place=place), lang)
+
+
+def appointment_calendar(
+    appointment_id: int, starts_at: datetime, minutes: int, place: str, stamp: datetime,
+    lang: Lang,
+) -> bytes:  # fmt: skip
+    """The .ics file that goes with the appointment message."""
+    summary = gettext(lang, "Appointment at the integration centre")
+    return ics_file(
+        f"appointment-{appointment_id}@wegweiser", starts_at, minutes, summary, place, stamp
+    )

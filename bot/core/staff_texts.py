@@ -47,6 +47,10 @@ FAMILY_CONFIRMED = "Die Familie hat Termin #{id} bestätigt."
 FAMILY_CANCELLED = "Die Familie hat Termin #{id} abgesagt."
 FAMILY_OTHER_DATE = "Die Familie braucht für Termin #{id} einen anderen Termin."
 APPOINTMENT_NOT_DELIVERED = "⚠️ Termin #{id} nicht zugestellt: die Familie hat den Bot blockiert."
+APPOINTMENT_NOT_SENT = (
+    "⚠️ Termin #{id} ist gespeichert, aber die Nachricht an die Familie ist nicht angekommen. "
+    "Bitte schreibt der Familie hier im Thema."
+)
 NOT_BOOKED = "Nicht gebucht: {why}"
 NOT_MOVED = "Nicht verschoben: {why}"
 BOOKED = "Termin #{id} gebucht: {when}, {place}. Erinnerungen: {reminders}."
@@ -54,12 +58,14 @@ NO_REMINDERS = "keine (zu kurzfristig)"
 CHANGE_USAGE = "/appointment cancel ID oder /appointment move ID DATUM UHRZEIT"
 NO_OPEN_APPOINTMENT = "Kein offener Termin #{id}."
 CANCELLED_BY_CENTRE = "Termin #{id} abgesagt; die Familie ist informiert."
+CANCELLED_NOT_TOLD = "Termin #{id} abgesagt; die Familie konnte nicht benachrichtigt werden."
 MOVED = "Termin #{id} verschoben auf {when}."
 NO_UPCOMING = "Keine anstehenden Termine."
 UPCOMING_LINE = "#{id} {when} · {status} · {place}"
 REMINDER_UNDELIVERABLE = (
     "⚠️ Erinnerung an Termin #{id} nicht zustellbar: die Familie hat den Bot blockiert."
 )
+REMINDER_REFUSED = "⚠️ Erinnerung an Termin #{id} nicht zustellbar: Telegram hat sie abgelehnt."
 NOT_CONFIRMED_YET = "Termin #{id} ist noch nicht bestätigt (erste Erinnerung ist raus)."
 
 # Events and the knowledge base

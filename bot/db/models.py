@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from sqlalchemy import (
     BigInteger,
     Boolean,
+    CheckConstraint,
     DateTime,
     ForeignKey,
     Integer,
@@ -156,24 +157,45 @@ class Appointment(Base):
     starts_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
     place: Mapped[str] = mapped_column(Text)
     bring: Mapped[str | None] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(12))  # booked|confirmed|cancelled|other|event
-    title: Mapped[str | None] = mapped_column(Text)  # set for an event's "remind me"
+    status: Mapped[str] = mapped_column(String(12))  # a bot.core.booking.AppointmentStatus
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class EventReminder(Base):
+    """An event (of the knowledge base or the feed) a family asked to be reminded of."""
+
+    __tablename__ = "event_reminders"
+    __table_args__ = (UniqueConstraint("chat_id", "event_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    # None only for the reminders moved over from ``appointments`` (migration 0006).
+    event_id: Mapped[str | None] = mapped_column(String(48))
+    title: Mapped[str] = mapped_column(Text)  # in the family's language, as it was shown
+    lang: Mapped[str] = mapped_column(String(8))
+    starts_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
+    place: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
 class Reminder(Base):
-    """One reminder of an appointment; claimed and marked sent in one transaction."""
+    """One reminder of an appointment or of an event (exactly one of the two is set); claimed,
+    sent and marked exactly once."""
 
     __tablename__ = "reminders"
+    __table_args__ = (
+        CheckConstraint("(appointment_id IS NULL) <> (event_reminder_id IS NULL)", "one_parent"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    appointment_id: Mapped[int] = mapped_column(
+    appointment_id: Mapped[int | None] = mapped_column(
         ForeignKey("appointments.id", ondelete="CASCADE"), index=True
     )
+    event_reminder_id: Mapped[int | None] = mapped_column(
+        ForeignKey("event_reminders.id", ondelete="CASCADE"), index=True
+    )
     due_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
-    status: Mapped[str] = mapped_column(
-        String(14), index=True
-    )  # pending|sent|undeliverable|skipped
+    status: Mapped[str] = mapped_column(String(14), index=True)  # a booking.ReminderStatus
     sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     first: Mapped[bool] = mapped_column(Boolean, default=False)
     claimed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())  # while "sending"

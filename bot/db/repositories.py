@@ -7,9 +7,11 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.core.booking import AppointmentStatus, ReminderStatus
 from bot.core.handoff import HandoffStatus
 from bot.db.models import (
     Appointment,
+    EventReminder,
     EventSubscription,
     Feedback,
     Handoff,
@@ -20,10 +22,14 @@ from bot.db.models import (
 )
 
 MAX_STORED_QUESTION = 1000
+# Statuses are enums of the core (``bot.core.handoff``, ``bot.core.booking``); these names stay
+# for bot.db's users.
 OPEN, CLAIMED, CLOSED = HandoffStatus.OPEN, HandoffStatus.CLAIMED, HandoffStatus.CLOSED
-BOOKED, CONFIRMED, CANCELLED, OTHER_DATE = "booked", "confirmed", "cancelled", "other"
-PENDING, SENT, UNDELIVERABLE, SKIPPED = "pending", "sent", "undeliverable", "skipped"
-SENDING = "sending"  # claimed by a dispatcher, not yet accepted by Telegram
+BOOKED, CONFIRMED = AppointmentStatus.BOOKED, AppointmentStatus.CONFIRMED
+CANCELLED, OTHER_DATE = AppointmentStatus.CANCELLED, AppointmentStatus.OTHER
+PENDING, SENT = ReminderStatus.PENDING, ReminderStatus.SENT
+UNDELIVERABLE, SKIPPED = ReminderStatus.UNDELIVERABLE, ReminderStatus.SKIPPED
+SENDING = ReminderStatus.SENDING  # claimed by a dispatcher, not yet accepted by Telegram
 REMINDER_LEASE = timedelta(seconds=120)  # a "sending" reminder older than this is taken again
 
 
@@ -62,14 +68,15 @@ class UserRepository:
 
     async def purge_inactive(self, silent_since: datetime, now: datetime) -> int:
         """Forget every user silent since *silent_since* (unless a conversation with staff is
-        open or an appointment is still ahead); how many were forgotten."""
+        open or an appointment or event reminder is still ahead); how many were forgotten."""
         busy = (
             select(Handoff.chat_id)
             .where(Handoff.status != CLOSED)
             .union(
                 select(Appointment.chat_id).where(
                     Appointment.starts_at > now, Appointment.status != CANCELLED
-                )
+                ),
+                select(EventReminder.chat_id).where(EventReminder.starts_at > now),
             )
         )
         silent = select(User.chat_id).where(
@@ -82,10 +89,12 @@ class UserRepository:
 
     async def delete(self, chat_id: int) -> bool:
         """Forget the chat entirely: the user, its conversations with staff (and what was
-        relayed), appointments (and reminders), event subscriptions. True if a user was known."""
+        relayed), appointments and event reminders (and their reminders), event subscriptions.
+        True if a user was known."""
         await self.session.execute(
             delete(EventSubscription).where(EventSubscription.chat_id == chat_id)
         )
+        await self.session.execute(delete(EventReminder).where(EventReminder.chat_id == chat_id))
         await self.session.execute(delete(Appointment).where(Appointment.chat_id == chat_id))
         await self.session.execute(delete(Handoff).where(Handoff.chat_id == chat_id))
         result = await self.session.execute(delete(User).where(User.chat_id == chat_id))
@@ -241,7 +250,7 @@ class RelayRepository:
 
 
 class AppointmentRepository:
-    """Appointments and their reminders."""
+    """Appointments (their reminders are written through :class:`ReminderRepository`)."""
 
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
@@ -257,10 +266,8 @@ class AppointmentRepository:
         bring: str | None,
         reminders: list[datetime],
         now: datetime,
-        status: str = "booked",
-        title: str | None = None,
     ) -> Appointment:
-        """A new appointment (or an event the user wants a reminder for) with its reminders."""
+        """A new appointment ("booked") with its reminders."""
         appointment = Appointment(
             chat_id=chat_id,
             handoff_id=handoff_id,
@@ -268,9 +275,8 @@ class AppointmentRepository:
             starts_at=starts_at,
             place=place,
             bring=bring,
-            status=status,
+            status=BOOKED,
             created_at=now,
-            title=title,
         )
         self.session.add(appointment)
         await self.session.flush()
@@ -278,19 +284,8 @@ class AppointmentRepository:
         return appointment
 
     async def set_reminders(self, appointment: Appointment, reminders: list[datetime]) -> None:
-        """Replace the pending reminders (after booking or moving)."""
-        await self.session.execute(
-            update(Reminder)
-            .where(Reminder.appointment_id == appointment.id, Reminder.status == PENDING)
-            .values(status=SKIPPED)
-        )
-        for index, due in enumerate(sorted(reminders)):
-            self.session.add(
-                Reminder(
-                    appointment_id=appointment.id, due_at=due, status=PENDING, first=index == 0
-                )
-            )
-        await self.session.flush()
+        """Replace the pending reminders (after booking, moving; none after cancelling)."""
+        await ReminderRepository(self.session).replace(reminders, appointment_id=appointment.id)
 
     async def get(self, appointment_id: int) -> Appointment | None:
         """By id."""
@@ -305,22 +300,99 @@ class AppointmentRepository:
             query = query.where(Appointment.chat_id == chat_id)
         return list((await self.session.scalars(query.order_by(Appointment.starts_at))).all())
 
-    async def pending_reminders(self, until: datetime) -> list[Reminder]:
+
+class EventReminderRepository:
+    """Events a family asked to be reminded of, with their reminders."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def remember(
+        self,
+        *,
+        chat_id: int,
+        event_id: str,
+        title: str,
+        lang: str,
+        starts_at: datetime,
+        place: str,
+        reminders: list[datetime],
+        now: datetime,
+    ) -> EventReminder:
+        """Remind *chat_id* of the event; asked again, the one wish is updated (not doubled)."""
+        wish = await self.session.scalar(
+            select(EventReminder).where(
+                EventReminder.chat_id == chat_id, EventReminder.event_id == event_id
+            )
+        )
+        if wish is None:
+            wish = EventReminder(chat_id=chat_id, event_id=event_id, created_at=now)
+            self.session.add(wish)
+        wish.title, wish.lang, wish.starts_at, wish.place = title, lang, starts_at, place
+        await self.session.flush()
+        await ReminderRepository(self.session).replace(reminders, event_reminder_id=wish.id)
+        return wish
+
+    async def get(self, event_reminder_id: int) -> EventReminder | None:
+        """By id."""
+        return await self.session.get(EventReminder, event_reminder_id)
+
+    async def upcoming(self, now: datetime, chat_id: int) -> list[EventReminder]:
+        """A family's event reminders whose event is still ahead, soonest first."""
+        query = (
+            select(EventReminder)
+            .where(EventReminder.starts_at > now, EventReminder.chat_id == chat_id)
+            .order_by(EventReminder.starts_at)
+        )
+        return list((await self.session.scalars(query)).all())
+
+
+class ReminderRepository:
+    """The reminders of appointments and of events: written, claimed, marked."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def replace(
+        self,
+        due: list[datetime],
+        *,
+        appointment_id: int | None = None,
+        event_reminder_id: int | None = None,
+    ) -> None:
+        """Skip the pending reminders of one appointment or one event reminder (give exactly
+        one of the two) and add *due* instead."""
+        assert (appointment_id is None) != (event_reminder_id is None), "one parent"
+        of_parent = (
+            Reminder.appointment_id == appointment_id
+            if appointment_id is not None
+            else Reminder.event_reminder_id == event_reminder_id
+        )
+        await self.session.execute(
+            update(Reminder).where(of_parent, Reminder.status == PENDING).values(status=SKIPPED)
+        )
+        for index, moment in enumerate(sorted(due)):
+            reminder = Reminder(due_at=moment, status=PENDING, first=index == 0)
+            reminder.appointment_id, reminder.event_reminder_id = appointment_id, event_reminder_id
+            self.session.add(reminder)
+        await self.session.flush()
+
+    async def pending_until(self, until: datetime) -> list[Reminder]:
         """Pending reminders due up to *until*, soonest first."""
         query = select(Reminder).where(Reminder.status == PENDING, Reminder.due_at <= until)
         return list((await self.session.scalars(query.order_by(Reminder.due_at))).all())
 
     async def claim_due(
         self, now: datetime, limit: int = 100
-    ) -> list[tuple[Reminder, Appointment]]:
-        """Claim due reminders ("sending"), in the caller's transaction; the caller marks each
-        sent once Telegram accepted it. A "sending" reminder whose dispatcher died is claimed
-        again after ``REMINDER_LEASE``.
+    ) -> list[tuple[Reminder, Appointment | EventReminder]]:
+        """Claim due reminders ("sending") with what they remind of, in the caller's
+        transaction; the caller marks each sent once Telegram accepted it. A "sending" reminder
+        whose dispatcher died is claimed again after ``REMINDER_LEASE``.
 
         Each row is taken with a conditional update, so of two dispatchers exactly one
         gets it; on PostgreSQL the candidates are read with ``FOR UPDATE SKIP LOCKED`` so that
         dispatchers do not even wait for each other. Reminders of cancelled or past appointments
-        are skipped, not sent.
+        and of past events are skipped, not sent.
         """
         claimable = or_(
             Reminder.status == PENDING,
@@ -338,9 +410,10 @@ class AppointmentRepository:
         for reminder_id in (await self.session.scalars(query)).all():
             reminder = await self.session.get(Reminder, reminder_id)
             assert reminder is not None
-            appointment = await self.get(reminder.appointment_id)
-            assert appointment is not None
-            useful = appointment.status != CANCELLED and appointment.starts_at > now
+            parent = await self._parent(reminder)
+            useful = parent.starts_at > now and not (
+                isinstance(parent, Appointment) and parent.status == CANCELLED
+            )
             result = await self.session.execute(
                 update(Reminder)
                 .where(Reminder.id == reminder_id, claimable)
@@ -349,11 +422,21 @@ class AppointmentRepository:
             )
             if getattr(result, "rowcount", 0) == 1 and useful:
                 await self.session.refresh(reminder)
-                claimed.append((reminder, appointment))
+                claimed.append((reminder, parent))
         return claimed
 
-    async def set_reminder_status(
-        self, reminder_id: int, status: str, now: datetime | None = None
+    async def _parent(self, reminder: Reminder) -> Appointment | EventReminder:
+        """The appointment or the event reminder *reminder* belongs to (exactly one is set)."""
+        parent: Appointment | EventReminder | None
+        if reminder.appointment_id is not None:
+            parent = await self.session.get(Appointment, reminder.appointment_id)
+        else:
+            parent = await self.session.get(EventReminder, reminder.event_reminder_id)
+        assert parent is not None
+        return parent
+
+    async def set_status(
+        self, reminder_id: int, status: ReminderStatus, now: datetime | None = None
     ) -> None:
         """After sending: sent (at *now*), back to pending (retry) or undeliverable."""
         values: dict[str, object] = {"status": status, "claimed_at": None}

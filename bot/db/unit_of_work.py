@@ -13,10 +13,12 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db.repositories import (
     AppointmentRepository,
+    EventReminderRepository,
     EventSubscriptionRepository,
     FeedbackRepository,
     HandoffRepository,
     RelayRepository,
+    ReminderRepository,
     UnansweredRepository,
     UserRepository,
 )
@@ -31,6 +33,8 @@ class UnitOfWork:
         self.handoffs = HandoffRepository(session)
         self.relays = RelayRepository(session)
         self.appointments = AppointmentRepository(session)
+        self.event_reminders = EventReminderRepository(session)
+        self.reminders = ReminderRepository(session)
         self.subscriptions = EventSubscriptionRepository(session)
         self.feedback = FeedbackRepository(session)
         self.unanswered = UnansweredRepository(session)

@@ -9,12 +9,14 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.core.assistant import Assistant
 from bot.db.unit_of_work import Database
+from bot.services.appointments import AppointmentService
 from bot.services.contacts import ContactService
 from bot.services.conversations import ConversationService
 from bot.services.events import EventService
 from bot.services.knowledge import KnowledgeService
 from bot.services.ports import Clock, Messenger, Outbox
 from bot.services.questions import QuestionService
+from bot.services.reminders import ReminderService
 from bot.services.users import UserService
 from bot.settings import Settings
 
@@ -35,6 +37,8 @@ class Services:
     events: EventService
     questions: QuestionService
     contacts: ContactService
+    appointments: AppointmentService
+    reminders: ReminderService
     # TRANSITIONAL (moving into the feature services):
     sessions: async_sessionmaker[AsyncSession]
 

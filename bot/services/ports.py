@@ -8,15 +8,18 @@ clock.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
-from bot.core.knowledge import Event
+from bot.core.knowledge import Event, KnowledgeBase
 
 Clock = Callable[[], datetime]
+# The knowledge base in use now (a reload replaces it): its centre, contacts, templates.
+KnowledgeSource = Callable[[], KnowledgeBase]
 
 
 def system_clock() -> datetime:
@@ -41,11 +44,25 @@ class Delivery(StrEnum):
     LATER = "later"  # passing trouble (network, rate limit): try again later
 
 
+@dataclass(frozen=True)
+class Button:
+    """A button under a message: its label and the data pressing it sends back."""
+
+    label: str
+    data: str
+
+
 class Messenger(Protocol):
     """Sends the bot's own messages to a chat (reminders, announcements, notices)."""
 
-    async def send_text(self, chat_id: int, text: str) -> Delivery:
-        """Send *text*; what became of it."""
+    async def send_text(
+        self, chat_id: int, text: str, buttons: Sequence[Sequence[Button]] = ()
+    ) -> Delivery:
+        """Send *text* (with rows of *buttons* under it); what became of it."""
+        ...
+
+    async def send_document(self, chat_id: int, content: bytes, filename: str) -> Delivery:
+        """Send a file (e.g. an .ics calendar entry); what became of it."""
         ...
 
 

@@ -16,10 +16,12 @@ from telegram.request import BaseRequest
 from bot.adapters.event_feed import IcsFeedReader
 from bot.core.assistant import Assistant
 from bot.core.i18n import gettext
+from bot.core.knowledge import KnowledgeBase
 from bot.core.languages import LANGS, Lang
 from bot.db import create_engine, session_factory
 from bot.db.migrate import upgrade
 from bot.db.unit_of_work import Database
+from bot.services.appointments import AppointmentService
 from bot.services.contacts import ContactService
 from bot.services.container import Services
 from bot.services.conversations import ConversationService
@@ -27,6 +29,7 @@ from bot.services.events import EventService
 from bot.services.knowledge import KnowledgeService
 from bot.services.ports import Clock, system_clock
 from bot.services.questions import QuestionService
+from bot.services.reminders import ReminderService
 from bot.services.users import UserService
 from bot.settings import Settings
 from bot.telegram.context import Background, BotData, Context, StaffDirectory, WegweiserApp
@@ -186,6 +189,10 @@ def build_application(
     database = Database(sessions)
     events = EventService(database, clock, messenger, IcsFeedReader(), settings)
     knowledge = KnowledgeService(assistant, events)
+
+    def current_kb() -> KnowledgeBase:
+        return knowledge.assistant.kb  # the one in use now (a reload replaces the assistant)
+
     services = Services(
         knowledge=knowledge,
         settings=settings,
@@ -194,12 +201,12 @@ def build_application(
         outbox=outbox,
         messenger=messenger,
         users=UserService(database, clock, settings.retention_days),
-        conversations=ConversationService(
-            database, clock, outbox, settings, knowledge=lambda: knowledge.assistant.kb
-        ),
+        conversations=ConversationService(database, clock, outbox, settings, current_kb),
         events=events,
         questions=QuestionService(database, clock, knowledge),
         contacts=ContactService(knowledge),
+        appointments=AppointmentService(database, clock, messenger, outbox, current_kb, settings),
+        reminders=ReminderService(database, clock, messenger, outbox, current_kb),
         sessions=sessions,
     )
     services.users.on_forget.append(services.conversations.forget_chat)

@@ -7,17 +7,16 @@ language (``bot.services.events``).
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from telegram import InputFile, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
-from bot.core.booking import ics_file, reminder_times
+from bot.core.booking import ics_file
 from bot.core.event_status import event_end, is_past, status_line
 from bot.core.i18n import gettext
 from bot.core.knowledge import Event, KnowledgeBase
 from bot.core.languages import as_lang
-from bot.db import AppointmentRepository  # TRANSITIONAL: the "remind me" branch, until it moves
 from bot.telegram.context import Context, WegweiserApp
 from handlers.family import views
 
@@ -62,14 +61,9 @@ async def event_button(update: Update, context: Context) -> None:
                         event.place or kb.centre.name, moment)  # fmt: skip
         await context.bot.send_document(chat_id, InputFile(data, filename=f"{event.id}.ics"))
         return
-    due = reminder_times(starts, [timedelta(days=1)], kb.centre.tz, moment)
-    async with s.sessions() as session:
-        await AppointmentRepository(session).book(
-            chat_id=chat_id, handoff_id=None, lang=lang, starts_at=starts,
-            place=event.place or kb.centre.name, bring=None, reminders=due, now=moment,
-            status="event", title=event.title_in(lang),
-        )  # fmt: skip
-        await session.commit()
+    await s.reminders.remind_of_event(
+        chat_id, event.id, event.title_in(lang), lang, starts, event.place or kb.centre.name
+    )
     await context.bot.send_message(chat_id, gettext(lang, "I will remind you the day before."))
 
 
