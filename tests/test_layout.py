@@ -33,6 +33,15 @@ def imports_of(path: Path) -> set[str]:
     return found
 
 
+def imported_modules(path: Path) -> set[str]:
+    """As :func:`imports_of`, with ``from package import module`` seen as ``package.module``."""
+    found = imports_of(path)
+    for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.update(f"{node.module}.{alias.name}" for alias in node.names)
+    return found
+
+
 def reaching(path: Path, rooms: tuple[str, ...]) -> set[str]:
     """The imports of *path* that reach into one of *rooms*."""
     return {
@@ -75,6 +84,42 @@ def test_the_telegram_layer_does_not_reach_into_handlers(path: Path) -> None:
 def test_adapters_serve_the_core_only(path: Path) -> None:
     outside = ("telegram", "sqlalchemy", "bot.telegram", "bot.services", "bot.db", "handlers")
     assert reaching(path, outside) == set()
+
+
+HANDLERS = ROOT / "handlers"
+# What handlers of several features share; every other handler module is one feature's own.
+SHARED_HANDLERS = ("handlers.common", "handlers.keyboards", "handlers.callbacks",
+                   "handlers.family.views", "handlers.staff.guard")  # fmt: skip
+
+
+@pytest.mark.parametrize("path", modules(HANDLERS), ids=name_of)
+def test_handlers_never_touch_the_database(path: Path) -> None:
+    assert reaching(path, ("sqlalchemy", "alembic", "bot.db", "bot.adapters")) == set()
+
+
+@pytest.mark.parametrize(
+    "path", [p for p in modules(HANDLERS) if p.name != "__init__.py"], ids=name_of
+)
+def test_no_handler_calls_into_another_features_handler(path: Path) -> None:
+    own = ".".join(path.relative_to(ROOT).with_suffix("").parts)
+    packages = {"handlers", "handlers.family", "handlers.staff"}
+    others = {
+        name
+        for name in imported_modules(path)
+        if name.startswith("handlers.")
+        and name not in packages
+        and name != own
+        and not name.startswith(SHARED_HANDLERS)
+        and (ROOT / (name.replace(".", "/") + ".py")).is_file()  # a module, not a name in one
+    }
+    assert others == set()
+
+
+def test_handlers_are_split_by_audience() -> None:
+    for audience in ("family", "staff"):
+        assert (HANDLERS / audience / "__init__.py").is_file()
+    loose = sorted(p.name for p in HANDLERS.glob("*.py"))
+    assert loose == ["__init__.py", "common.py", "errors.py", "keyboards.py"]
 
 
 def test_only_the_composition_root_wires_the_handlers_in() -> None:

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-
 from bot.core.assistant import Assistant
 from bot.db.unit_of_work import Database
 from bot.services.appointments import AppointmentService
@@ -39,8 +37,6 @@ class Services:
     contacts: ContactService
     appointments: AppointmentService
     reminders: ReminderService
-    # TRANSITIONAL (moving into the feature services):
-    sessions: async_sessionmaker[AsyncSession]
 
     @property
     def assistant(self) -> Assistant:

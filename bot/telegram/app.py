@@ -207,7 +207,6 @@ def build_application(
         contacts=ContactService(knowledge),
         appointments=AppointmentService(database, clock, messenger, outbox, current_kb, settings),
         reminders=ReminderService(database, clock, messenger, outbox, current_kb),
-        sessions=sessions,
     )
     services.users.on_forget.append(services.conversations.forget_chat)
     data = app.bot_data
