@@ -42,8 +42,17 @@ class Settings(BaseSettings):
     # Telegram's flood limit for a bot's messages overall; 0 switches the limiter off (only for a
     # local Bot API stand-in, never against api.telegram.org).
     rate_limit: float = Field(default=30.0, ge=0)
+    # Who answers questions about data protection (named in the privacy notice; e.g. the city's
+    # data protection officer with an e-mail address). Not named when not set.
+    privacy_contact: str | None = None
+    # Tell each new chat, before the first answer, what is stored (off only where the centre
+    # shows that notice before linking to the bot).
+    privacy_notice: bool = True
     # Users who have not written for this many days are deleted (checked every hour).
     retention_days: int = Field(default=180, ge=1)
+    # Closed conversations with staff and past appointments are deleted after this many days
+    # (checked daily).
+    record_retention_days: int = Field(default=90, ge=1)
     # The staff supergroup (with forum topics) that answers handed-over chats, and who is staff:
     # these user ids if given, else the members of the staff group.
     staff_chat_id: int | None = None

@@ -10,13 +10,15 @@ from bot.telegram.context import WegweiserApp
 def register(app: WegweiserApp) -> None:
     """Every handler, the jobs and the error handler."""
     from bot.telegram import jobs, reminder_jobs
-    from handlers import errors
+    from handlers import callbacks, errors
     from handlers.family import appointments as family_appointments
-    from handlers.family import events, handoff, info, questions, start, volunteering
+    from handlers.family import events, gate, handoff, info, questions, start, volunteering
     from handlers.staff import appointments as staff_appointments
     from handlers.staff import desk, reload
 
     staff_chat_id = app.bot_data.services.settings.staff_chat_id
+    callbacks.register(app)
+    gate.register(app)
     start.register(app)
     handoff.register(app)
     desk.register(app, staff_chat_id)
@@ -34,6 +36,7 @@ def register(app: WegweiserApp) -> None:
             (jobs.EVENTS_FEED, events.refresh_feed),
             (jobs.KB_WATCH, reload.watch_files),
             (jobs.PURGE_INACTIVE_USERS, info.purge_inactive_users),
+            (jobs.PURGE_RECORDS, info.purge_records),
             (reminder_jobs.REMINDER_SWEEP_JOB, reminder_jobs.sweep),
         ],
     )

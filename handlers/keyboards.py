@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import re
-
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.core import callbacks
 from bot.core.assistant import Reply
 from bot.core.booking import map_link
 from bot.core.buttons import Keyboard
@@ -13,26 +12,25 @@ from bot.core.i18n import gettext
 from bot.core.languages import LANGS, NATIVE_NAMES, Lang
 
 TOPICS = ("school", "volunteering", "events", "contacts")
-LANG_RE = "(" + "|".join(LANGS) + ")"
-ENTRY_RE = "([a-z0-9-]{1,48})"
-PICK_LANGUAGE = re.compile(rf"^lang:{LANG_RE}$")
-MENU = re.compile(rf"^menu:{LANG_RE}:({'|'.join(TOPICS)})$")
-ANSWER = re.compile(rf"^ans:{LANG_RE}:{ENTRY_RE}$")
-FEEDBACK = re.compile(rf"^fb:{LANG_RE}:{ENTRY_RE}:([01])$")
-PERSON = re.compile(rf"^person:{LANG_RE}$")
+# The patterns the handlers register with (one table of schemes: bot.core.callbacks).
+PICK_LANGUAGE, MENU, ANSWER = callbacks.PICK_LANGUAGE, callbacks.MENU, callbacks.ANSWER
+FEEDBACK, PERSON, DELETE = callbacks.FEEDBACK, callbacks.PERSON, callbacks.DELETE
 
 
 def language_picker() -> InlineKeyboardMarkup:
     """The eight languages, each in its own script, two per row."""
     buttons = [
-        InlineKeyboardButton(NATIVE_NAMES[lang], callback_data=f"lang:{lang}") for lang in LANGS
+        InlineKeyboardButton(NATIVE_NAMES[lang], callback_data=callbacks.pick_language(lang))
+        for lang in LANGS
     ]
     return InlineKeyboardMarkup([buttons[i : i + 2] for i in range(0, len(buttons), 2)])
 
 
 def person_button(lang: Lang) -> InlineKeyboardButton:
     """ "Talk to a person"."""
-    return InlineKeyboardButton(gettext(lang, "Talk to a person"), callback_data=f"person:{lang}")
+    return InlineKeyboardButton(
+        gettext(lang, "Talk to a person"), callback_data=callbacks.person(lang)
+    )
 
 
 def person_only(lang: Lang) -> InlineKeyboardMarkup:
@@ -54,7 +52,7 @@ def topic_label(lang: Lang, topic: str) -> str:
 def topic_menu(lang: Lang) -> InlineKeyboardMarkup:
     """School entry, volunteering, events, contacts, talk to a person."""
     rows = [
-        [InlineKeyboardButton(topic_label(lang, t), callback_data=f"menu:{lang}:{t}")]
+        [InlineKeyboardButton(topic_label(lang, t), callback_data=callbacks.menu(lang, t))]
         for t in TOPICS
     ]
     rows.append([person_button(lang)])
@@ -64,7 +62,8 @@ def topic_menu(lang: Lang) -> InlineKeyboardMarkup:
 def entry_buttons(lang: Lang, entries: list[tuple[str, str]]) -> InlineKeyboardMarkup:
     """One button per (entry id, title), then "talk to a person"."""
     rows = [
-        [InlineKeyboardButton(title, callback_data=f"ans:{lang}:{eid}")] for eid, title in entries
+        [InlineKeyboardButton(title, callback_data=callbacks.answer(lang, eid))]
+        for eid, title in entries
     ]
     rows.append([person_button(lang)])
     return InlineKeyboardMarkup(rows)
@@ -76,9 +75,11 @@ def feedback_buttons(lang: Lang, entry_id: str) -> InlineKeyboardMarkup:
         [
             [
                 InlineKeyboardButton(
-                    gettext(lang, "Yes"), callback_data=f"fb:{lang}:{entry_id}:1"
+                    gettext(lang, "Yes"), callback_data=callbacks.vote(lang, entry_id, True)
                 ),
-                InlineKeyboardButton(gettext(lang, "No"), callback_data=f"fb:{lang}:{entry_id}:0"),
+                InlineKeyboardButton(
+                    gettext(lang, "No"), callback_data=callbacks.vote(lang, entry_id, False)
+                ),
             ]
         ]
     )
@@ -104,4 +105,20 @@ def inline(keyboard: Keyboard) -> InlineKeyboardMarkup:
     """Buttons described as plain data (by a use case's rules), for a message sent here."""
     return InlineKeyboardMarkup(
         [[InlineKeyboardButton(b.label, callback_data=b.data) for b in row] for row in keyboard]
+    )
+
+
+def delete_confirmation(lang: Lang) -> InlineKeyboardMarkup:
+    """ "Yes, delete" / "No, keep"."""
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    gettext(lang, "Yes, delete"), callback_data=callbacks.delete(lang, True)
+                ),
+                InlineKeyboardButton(
+                    gettext(lang, "No, keep"), callback_data=callbacks.delete(lang, False)
+                ),
+            ]
+        ]
     )

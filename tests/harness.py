@@ -66,6 +66,9 @@ async def start_app(
     **settings: Any,
 ) -> WegweiserApp:
     """Build, initialise and prepare the application as ``wegweiser run`` does (no polling)."""
+    # The first-contact privacy notice has tests of its own; elsewhere it would only shift which
+    # message is the answer.
+    settings.setdefault("privacy_notice", False)
     config = Settings(telegram_token=TOKEN, database_url=database_url, **settings)
     app = build_application(
         config, assistant or duisburg(), handlers.register, request=api, clock=clock or TestClock()

@@ -127,7 +127,7 @@ async def world(database_url: str) -> AsyncIterator[World]:
             database_url,
             AppointmentService(database, clock, messenger, outbox, knowledge, settings),
             ReminderService(database, clock, messenger, outbox, knowledge),
-            UserService(database, clock, settings.retention_days),
+            UserService(database, clock, settings.retention_days, settings.record_retention_days),
             database, outbox, api, clock, messenger,
         )  # fmt: skip
     finally:

@@ -16,7 +16,8 @@ from bot.core.languages import LANGS, NATIVE_NAMES
 from bot.db import Feedback, UnansweredQuestion, User
 from bot.errors import WegweiserError
 from bot.telegram.context import Context
-from bot.telegram.jobs import EVENTS_FEED, KB_WATCH, PURGE_INACTIVE_USERS
+from bot.telegram.jobs import EVENTS_FEED, KB_WATCH, PURGE_INACTIVE_USERS, PURGE_RECORDS
+from bot.telegram.reminder_jobs import REMINDER_SWEEP_JOB
 from handlers.family.start import WELCOME
 from tests import updates
 from tests.fakes import FakeTelegram
@@ -34,7 +35,7 @@ async def test_commands_are_registered_in_every_language(database_url: str) -> N
     turkish = next(p for p in registered if p.get("language_code") == "tr")
     assert [c["command"] for c in turkish["commands"]] == [
         "start", "menu", "language", "events", "volunteer", "appointments", "help", "privacy",
-        "delete",
+        "mydata", "delete",
     ]  # fmt: skip
     assert turkish["commands"][0]["description"] == gettext("tr", "cmd:start")
 
@@ -217,6 +218,17 @@ async def test_help_privacy_and_delete(bot: Bot) -> None:
     assert "/delete" in bot.api.texts()[-1]
     assert await bot.rows(User)
     await bot.send(updates.command(CHAT, "/delete"))
+    assert bot.api.texts()[-1] == gettext(
+        "ru", "Do you want me to delete everything I store about you? This cannot be undone."
+    )
+    assert bot.api.buttons() == [
+        (gettext("ru", "Yes, delete"), "delete:ru:yes"),
+        (gettext("ru", "No, keep"), "delete:ru:no"),
+    ]
+    await bot.send(updates.callback(CHAT, "delete:ru:no"))
+    assert bot.api.texts()[-1] == gettext("ru", "Nothing was deleted.")
+    assert await bot.rows(User)
+    await bot.send(updates.callback(CHAT, "delete:ru:yes"))
     assert await bot.rows(User) == []
     assert bot.api.texts()[-1] == gettext(
         "ru",
@@ -255,7 +267,13 @@ async def test_flood_limit_is_waited_out_and_the_answer_still_arrives(bot: Bot) 
 async def test_privacy_names_the_retention_and_silent_users_are_purged(bot: Bot) -> None:
     await bot.send(updates.command(CHAT, "/privacy", language_code="en"))
     assert bot.api.texts()[-1].endswith(
-        "If you do not write to me for 180 days, your data is deleted automatically."
+        "If you do not write to me for 180 days, your data is deleted automatically. Closed "
+        "conversations with the centre and past appointments are deleted after 90 days."
+    )
+    assert bot.api.texts()[-1].startswith(
+        "Before we start: I store your chat number, the language you use and when you last "
+        "wrote to me, so that I can answer you in your language. Responsible for this data: "
+        "Kommunales Integrationszentrum Duisburg, "
     )
     async with bot.sessions() as session:
         session.add(User(chat_id=1, first_seen=datetime(2025, 1, 1, tzinfo=UTC),
@@ -272,7 +290,13 @@ async def test_privacy_names_the_retention_and_silent_users_are_purged(bot: Bot)
 async def test_the_jobs_run_as_the_table_says(bot: Bot) -> None:
     job_queue = bot.app.job_queue
     assert job_queue is not None
-    for schedule in (EVENTS_FEED, KB_WATCH, PURGE_INACTIVE_USERS):
+    for schedule in (
+        EVENTS_FEED,
+        KB_WATCH,
+        PURGE_INACTIVE_USERS,
+        PURGE_RECORDS,
+        REMINDER_SWEEP_JOB,
+    ):
         [job] = job_queue.get_jobs_by_name(schedule.name)
         assert job.job.trigger.interval == schedule.interval, schedule.name
 

@@ -233,7 +233,8 @@ async def test_a_broken_feed_is_told_to_staff_once_and_the_last_copy_stays(
 
 async def test_a_vote_is_stored_without_the_voter(world: World) -> None:
     questions = QuestionService(world.database, world.clock, world.knowledge)
-    await questions.record_vote("tutoring", "tr", helpful=False)
+    assert await questions.record_vote(4711, "tutoring", "tr", helpful=False)
+    assert not await questions.record_vote(4711, "tutoring", "tr", helpful=True)  # once
     async with world.database.sessions() as session:
         [vote] = (await session.scalars(select(Feedback))).all()
     assert (vote.entry_id, vote.lang, vote.helpful, vote.created_at) == (

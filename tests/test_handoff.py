@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from bot.core.handoff import MSG_SOON, MSG_WITHIN
 from bot.core.i18n import gettext
-from bot.core.staff_texts import TOPIC_REOPENED
+from bot.core.staff_texts import FAMILY_DELETED, TOPIC_REOPENED
 from bot.db import Handoff, RelayMessage, User
 from tests import updates
 from tests.fakes import FakeTelegram
@@ -269,8 +269,11 @@ async def test_a_staff_group_without_topics_works_by_replying(desk: Desk) -> Non
 
 
 async def test_delete_forgets_the_conversation_and_appointments_too(desk: Desk) -> None:
-    await open_topic(desk)
-    await desk.send(updates.command(FAMILY, "/delete"))
+    topic_id = await open_topic(desk)
+    await desk.send(updates.command(FAMILY, "/delete_me"))
+    await desk.send(updates.callback(FAMILY, "delete:ar:yes"))
+    note = [p for p in desk.api.sent() if p.get("message_thread_id") == topic_id][-1]
+    assert note["text"] == FAMILY_DELETED
     async with desk.sessions() as session:
         assert (await session.scalars(select(Handoff))).all() == []
         assert (await session.scalars(select(RelayMessage))).all() == []

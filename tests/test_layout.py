@@ -119,7 +119,7 @@ def test_handlers_are_split_by_audience() -> None:
     for audience in ("family", "staff"):
         assert (HANDLERS / audience / "__init__.py").is_file()
     loose = sorted(p.name for p in HANDLERS.glob("*.py"))
-    assert loose == ["__init__.py", "common.py", "errors.py", "keyboards.py"]
+    assert loose == ["__init__.py", "callbacks.py", "common.py", "errors.py", "keyboards.py"]
 
 
 def test_only_the_composition_root_wires_the_handlers_in() -> None:

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_time
 
+from bot.core import callbacks
 from bot.core.bidi import for_reader
 from bot.core.i18n import gettext
 from bot.core.knowledge import KnowledgeBase
@@ -37,7 +38,7 @@ MSG_MOVED = "Your appointment has been moved to {when}.\n{place}"
 MSG_CANCELLED = "The centre has cancelled your appointment on {when}."
 MSG_REMINDER = "Reminder: your appointment at the integration centre is on {when}.\n{place}"
 MSG_EVENT_REMINDER = "Reminder: {title} is on {when}. Place: {place}"
-ANSWER_DATA = r"^appt:(\d{1,9}):(confirm|cancel|other)$"  # the family's buttons, see answer_data
+ANSWER_DATA = callbacks.APPOINTMENT_ANSWER  # the family's buttons, see answer_data
 
 
 class AppointmentStatus(StrEnum):
@@ -78,7 +79,7 @@ class FamilyAnswer(StrEnum):
 
 def answer_data(appointment_id: int, answer: FamilyAnswer) -> str:
     """What pressing *answer* under appointment *appointment_id* sends back (``ANSWER_DATA``)."""
-    return f"appt:{appointment_id}:{answer.value}"
+    return callbacks.appointment_answer(appointment_id, answer.value)
 
 
 def parse_offsets(text: str) -> tuple[timedelta, ...]:

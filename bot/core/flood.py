@@ -28,7 +28,7 @@ class _Bucket:
 
 
 class FloodGate:
-    """``check(chat_id, now)`` for every message; *now* is a monotonic time in seconds."""
+    """``check(chat_id, now)`` for every message; *now* in seconds (any steady origin)."""
 
     def __init__(self, burst: int = 8, per_second: float = 0.5, chats: int = 50_000) -> None:
         self.burst, self.per_second, self.chats = float(burst), per_second, chats

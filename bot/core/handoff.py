@@ -7,13 +7,13 @@ come from :mod:`bot.core.staff_texts`.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
 from babel.dates import format_date
 
+from bot.core import callbacks
 from bot.core import staff_texts as texts
 from bot.core.assistant import Reply
 from bot.core.buttons import Button, Keyboard
@@ -39,10 +39,6 @@ MSG_ENDED = "The conversation with the centre has ended. You can ask me again at
 MSG_RATE = "How helpful was the centre? Please rate from 1 (not at all) to 5 (very)."
 MSG_END_BUTTON = "End the conversation"
 
-# Callback data: built here, validated again on the way in with these patterns.
-STAFF_ACTION = re.compile(r"^handoff:(claim|close):(\d{1,9})$")
-RATE = re.compile(r"^rate:(\d{1,9}):([1-5])$")
-END = re.compile(r"^end:[a-z]{2}$")
 STARS = range(1, 6)
 
 
@@ -90,20 +86,20 @@ def staff_buttons(handoff_id: int) -> Keyboard:
     """Claim / Close, under the header in the staff topic."""
     return (
         (
-            Button(texts.BUTTON_CLAIM, f"handoff:claim:{handoff_id}"),
-            Button(texts.BUTTON_CLOSE, f"handoff:close:{handoff_id}"),
+            Button(texts.BUTTON_CLAIM, callbacks.staff_action("claim", handoff_id)),
+            Button(texts.BUTTON_CLOSE, callbacks.staff_action("close", handoff_id)),
         ),
     )
 
 
 def end_buttons(lang: Lang) -> Keyboard:
     """ "End the conversation", for the family."""
-    return ((Button(gettext(lang, MSG_END_BUTTON), f"end:{lang}"),),)
+    return ((Button(gettext(lang, MSG_END_BUTTON), callbacks.end(lang)),),)
 
 
 def rating_buttons(handoff_id: int) -> Keyboard:
     """1 to 5, after the conversation."""
-    return (tuple(Button(str(n), f"rate:{handoff_id}:{n}") for n in STARS),)
+    return (tuple(Button(str(n), callbacks.rate(handoff_id, n)) for n in STARS),)
 
 
 def waiting_time(lang: Lang, moment: datetime, centre: Centre, reply_minutes: int | None) -> str:

@@ -34,6 +34,10 @@ TOPIC_CLOSED = (
 )
 TEMPLATES = "Vorlagen: {names}. Zum Beispiel: /reply {example}"
 NO_TEMPLATES = "Es gibt noch keine Vorlagen."
+FAMILY_DELETED = (
+    "🗑 Die Familie hat ihre Daten gelöscht (/delete); das Gespräch und was weitergegeben wurde "
+    "sind nicht mehr gespeichert."
+)
 
 # The relay outbox
 FAMILY_BLOCKED = "⚠️ Die Familie hat den Bot blockiert: Nachrichten kommen nicht mehr an."

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import and_, delete, or_, select, update
+from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.booking import AppointmentStatus, ReminderStatus
@@ -15,6 +16,7 @@ from bot.db.models import (
     EventSubscription,
     Feedback,
     Handoff,
+    InboxUpdate,
     RelayMessage,
     Reminder,
     UnansweredQuestion,
@@ -45,14 +47,19 @@ class UserRepository:
 
     async def touch(self, chat_id: int, now: datetime) -> User:
         """The user, created on first contact; ``last_seen`` set to *now*, ``blocked`` cleared."""
+        user, _ = await self.visit(chat_id, now)
+        return user
+
+    async def visit(self, chat_id: int, now: datetime) -> tuple[User, bool]:
+        """As :meth:`touch`; True when this is the chat's first contact (the row is new)."""
         user = await self.get(chat_id)
         if user is None:
             user = User(chat_id=chat_id, first_seen=now, last_seen=now, blocked=False)
             self.session.add(user)
-        else:
-            user.last_seen = now
-            user.blocked = False
-        return user
+            return user, True
+        user.last_seen = now
+        user.blocked = False
+        return user, False
 
     async def set_language(self, chat_id: int, language: str, now: datetime) -> User:
         """Remember the language the user chose."""
@@ -89,16 +96,92 @@ class UserRepository:
 
     async def delete(self, chat_id: int) -> bool:
         """Forget the chat entirely: the user, its conversations with staff (and what was
-        relayed), appointments and event reminders (and their reminders), event subscriptions.
-        True if a user was known."""
+        relayed), appointments and event reminders (and their reminders), event subscriptions,
+        the stored updates of the chat. True if a user was known."""
         await self.session.execute(
             delete(EventSubscription).where(EventSubscription.chat_id == chat_id)
         )
         await self.session.execute(delete(EventReminder).where(EventReminder.chat_id == chat_id))
         await self.session.execute(delete(Appointment).where(Appointment.chat_id == chat_id))
         await self.session.execute(delete(Handoff).where(Handoff.chat_id == chat_id))
+        await self.session.execute(delete(InboxUpdate).where(InboxUpdate.chat_id == chat_id))
         result = await self.session.execute(delete(User).where(User.chat_id == chat_id))
         return bool(getattr(result, "rowcount", 0))
+
+    async def everything_about(self, chat_id: int) -> dict[str, Any]:
+        """Everything stored about the chat, as plain data (``/mydata``); empty lists and a
+        ``None`` profile when nothing is stored."""
+        user = await self.get(chat_id)
+        handoffs = (await self.session.scalars(
+            select(Handoff).where(Handoff.chat_id == chat_id).order_by(Handoff.id)
+        )).all()  # fmt: skip
+        relayed = {
+            handoff_id: count
+            for handoff_id, count in (
+                await self.session.execute(
+                    select(RelayMessage.handoff_id, func.count())
+                    .where(RelayMessage.handoff_id.in_([h.id for h in handoffs]))
+                    .group_by(RelayMessage.handoff_id)
+                )
+            ).all()
+        }
+        appointments = (await self.session.scalars(
+            select(Appointment).where(Appointment.chat_id == chat_id)
+            .order_by(Appointment.starts_at)
+        )).all()  # fmt: skip
+        event_reminders = (await self.session.scalars(
+            select(EventReminder).where(EventReminder.chat_id == chat_id)
+            .order_by(EventReminder.starts_at)
+        )).all()  # fmt: skip
+        subscriptions = (await self.session.scalars(
+            select(EventSubscription).where(EventSubscription.chat_id == chat_id)
+        )).all()  # fmt: skip
+        waiting = await self.session.scalar(
+            select(func.count()).where(InboxUpdate.chat_id == chat_id)
+        )
+        return {
+            "profile": None if user is None else {
+                "chat_id": user.chat_id, "language": user.language,
+                "first_contact": user.first_seen.isoformat(),
+                "last_contact": user.last_seen.isoformat(), "blocked_the_bot": user.blocked,
+            },
+            "conversations_with_staff": [{
+                "id": h.id, "language": h.lang, "status": h.status,
+                "opened": h.opened_at.isoformat(),
+                "closed": h.closed_at.isoformat() if h.closed_at else None,
+                "rating": h.rating, "messages_relayed": relayed.get(h.id, 0),
+            } for h in handoffs],
+            "appointments": [{
+                "id": a.id, "starts": a.starts_at.isoformat(), "place": a.place,
+                "status": a.status, "language": a.lang,
+            } for a in appointments],
+            "event_reminders": [{
+                "event": r.title, "starts": r.starts_at.isoformat(), "place": r.place,
+            } for r in event_reminders],
+            "waiting_for_new_dates": [s.event_id for s in subscriptions],
+            "updates_kept_for_delivery": waiting or 0,
+        }  # fmt: skip
+
+    async def topics_of(self, chat_id: int) -> list[int]:
+        """The staff topics of the chat's conversations."""
+        query = select(Handoff.topic_id).where(
+            Handoff.chat_id == chat_id, Handoff.topic_id.is_not(None)
+        )
+        return [topic for topic in (await self.session.scalars(query)).all() if topic]
+
+    async def purge_records(self, before: datetime) -> dict[str, int]:
+        """Delete what is over and older than *before*: closed conversations (and what was
+        relayed), past appointments and event reminders (and their reminders); counts."""
+        counts = {}
+        for name, statement in (
+            ("conversations", delete(Handoff).where(
+                Handoff.status == CLOSED, Handoff.closed_at < before)),
+            ("appointments", delete(Appointment).where(Appointment.starts_at < before)),
+            ("event_reminders", delete(EventReminder).where(EventReminder.starts_at < before)),
+        ):  # fmt: skip
+            result = await self.session.execute(statement)
+            counts[name] = int(getattr(result, "rowcount", 0) or 0)
+        return counts
 
 
 class FeedbackRepository:

@@ -3,9 +3,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bot.core.assistant import Assistant
+from bot.core.flood import FloodGate
 from bot.db.unit_of_work import Database
 from bot.services.appointments import AppointmentService
 from bot.services.contacts import ContactService
@@ -37,6 +38,8 @@ class Services:
     contacts: ContactService
     appointments: AppointmentService
     reminders: ReminderService
+    # Flood control per chat (memory only).
+    flood: FloodGate = field(default_factory=FloodGate)
 
     @property
     def assistant(self) -> Assistant:

@@ -4,14 +4,19 @@ asker), and the "did this help?" votes (without the voter)."""
 from __future__ import annotations
 
 import asyncio
+from collections import OrderedDict
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.core.assistant import Reply
 from bot.core.languages import Lang
 from bot.core.matching import Band
+from bot.core.scrub import scrub
 from bot.db.unit_of_work import Database
 from bot.services.knowledge import KnowledgeService
 from bot.services.ports import Clock
+
+VOTES_REMEMBERED = 100_000  # (chat, answer) pairs that voted, newest kept
 
 
 @dataclass(frozen=True)
@@ -30,17 +35,21 @@ class QuestionService:
         self.database = database
         self.clock = clock
         self.knowledge = knowledge
+        self._voted: OrderedDict[tuple[int, str], None] = OrderedDict()
 
-    async def answer(self, text: str, *, lang: Lang | None, hint: str | None) -> Answer:
+    async def answer(
+        self, text: str, *, lang: Lang | None, hint: str | None, names: Sequence[str] = ()
+    ) -> Answer:
         """Answer *text* (in *lang* if the user chose one); a question without any answer is
-        kept, text and language only, for staff to extend the knowledge base."""
+        kept, text and language only, for staff to extend the knowledge base — with phone
+        numbers, e-mail addresses and names (the asker's *names* too) taken out first."""
         assistant = self.knowledge.assistant
         # In a thread: the embedding model needs 15-70 ms a question, and other updates must not
         # wait for it.
         reply = await asyncio.to_thread(assistant.reply, text, lang=lang, hint=hint)
         if reply.band is Band.NONE and reply.handoff_offered:
             async with self.database() as work:
-                await work.unanswered.add(text, reply.lang, self.clock())
+                await work.unanswered.add(scrub(text, names), reply.lang, self.clock())
                 await work.commit()
         entry = assistant.kb.entry(reply.entry_id) if reply.entry_id else None
         return Answer(reply, entry.topic if entry is not None else None)
@@ -49,8 +58,16 @@ class QuestionService:
         """The answer of an entry the user picked (a suggestion or a topic's button)."""
         return self.knowledge.assistant.answer(entry_id, lang)
 
-    async def record_vote(self, entry_id: str, lang: Lang, helpful: bool) -> None:
-        """Store a "did this help?" vote: entry, language, yes or no; nothing of the voter."""
+    async def record_vote(self, chat_id: int, entry_id: str, lang: Lang, helpful: bool) -> bool:
+        """Store a "did this help?" vote: entry, language, yes or no; nothing of the voter. One
+        vote per chat and answer (remembered in memory only, so that the vote stays unlinked);
+        False if this chat had voted on it already."""
+        if (chat_id, entry_id) in self._voted:
+            return False
+        self._voted[(chat_id, entry_id)] = None
+        while len(self._voted) > VOTES_REMEMBERED:
+            self._voted.popitem(last=False)
         async with self.database() as work:
             await work.feedback.add(entry_id, lang, helpful, self.clock())
             await work.commit()
+        return True

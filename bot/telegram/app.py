@@ -44,7 +44,7 @@ log = logging.getLogger("wegweiser")
 os.environ.setdefault("PTB_TIMEDELTA", "1")
 COMMANDS = (
     "start", "menu", "language", "events", "volunteer", "appointments", "help", "privacy",
-    "delete",
+    "mydata", "delete",
 )  # fmt: skip
 DEFAULT_LANG: Lang = "de"
 # Registers the handlers on the application (the composition root passes ``handlers.register``).
@@ -91,6 +91,7 @@ def command_list(lang: Lang) -> list[BotCommand]:
         "volunteer": gettext(lang, "cmd:volunteer"),
         "help": gettext(lang, "cmd:help"),
         "privacy": gettext(lang, "cmd:privacy"),
+        "mydata": gettext(lang, "cmd:mydata"),
         "delete": gettext(lang, "cmd:delete"),
     }
     return [BotCommand(name, descriptions[name]) for name in COMMANDS]
@@ -200,7 +201,9 @@ def build_application(
         database=database,
         outbox=outbox,
         messenger=messenger,
-        users=UserService(database, clock, settings.retention_days),
+        users=UserService(
+            database, clock, settings.retention_days, settings.record_retention_days
+        ),
         conversations=ConversationService(database, clock, outbox, settings, current_kb),
         events=events,
         questions=QuestionService(database, clock, knowledge),

@@ -34,6 +34,8 @@ KB_WATCH = Schedule("kb-watch", interval=timedelta(seconds=30), first=timedelta(
 PURGE_INACTIVE_USERS = Schedule(
     "purge-inactive-users", interval=timedelta(hours=1), first=timedelta(minutes=1)
 )
+# Delete closed conversations and past appointments older than the record retention, daily.
+PURGE_RECORDS = Schedule("purge-records", interval=timedelta(days=1), first=timedelta(minutes=2))
 
 
 def schedule(app: WegweiserApp, table: Iterable[tuple[Schedule, JobCallback]]) -> None:

@@ -16,7 +16,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.core.handoff import END, RATE
+from bot.core.callbacks import END, RATE
 from bot.core.handoff_phrases import asks_for_a_person
 from bot.core.i18n import gettext
 from bot.core.languages import as_lang
@@ -26,6 +26,10 @@ from handlers.common import close_staff_topic, hint_of, remembered_language, ui_
 from handlers.family import views
 
 PERSON = keyboards.PERSON
+MSG_NO_HANDOVER = (
+    "You are not talking to a person from the centre right now. Write your question, or "
+    "choose “Talk to a person”."
+)
 
 
 async def forward_to_staff(update: Update, context: Context) -> None:
@@ -69,6 +73,9 @@ async def end_command(update: Update, context: Context) -> None:
     closing = await context.services.conversations.close_by_family(chat.id)
     if closing is not None:
         close_staff_topic(context, closing.topic_to_close)
+        return
+    lang = await ui_language(update, context)
+    await context.bot.send_message(chat.id, gettext(lang, MSG_NO_HANDOVER))
 
 
 async def rate(update: Update, context: Context) -> None:

@@ -1,17 +1,28 @@
-"""/help, /privacy, /delete, unknown commands, commands in groups, and every non-text message."""
+"""/help, /privacy, /mydata, /delete, unknown commands, commands in groups, every non-text
+message."""
 
 from __future__ import annotations
 
+import json
 import logging
 
-from telegram import Update
+from telegram import InputFile, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
+from bot.core import staff_texts as texts
 from bot.core.i18n import gettext
+from bot.core.languages import as_lang
 from bot.telegram.context import Context, WegweiserApp
+from handlers import keyboards
 from handlers.common import ui_language
+from handlers.family import views
 
 log = logging.getLogger("wegweiser")
+MSG_DELETE_ASK = "Do you want me to delete everything I store about you? This cannot be undone."
+MSG_NOTHING_DELETED = "Nothing was deleted."
+MSG_DELETED = (
+    "Your data has been deleted. If you write to me again, I will only store your language again."
+)
 
 HELP = (
     "I answer questions about the integration centre in eight languages. Just write your "
@@ -52,8 +63,15 @@ async def show_privacy(update: Update, context: Context) -> None:
         "If you do not write to me for {days} days, your data is deleted automatically.",
         days=days,
     )
-    staff = gettext(lang, PRIVACY_STAFF)
-    await _say(update, context, f"{gettext(lang, PRIVACY)}\n\n{staff}\n\n{retention}")
+    records = gettext(
+        lang,
+        "Closed conversations with the centre and past appointments are deleted after {days} "
+        "days.",
+        days=context.services.settings.record_retention_days,
+    )
+    parts = [views.privacy_notice(context, lang), gettext(lang, PRIVACY),
+             gettext(lang, PRIVACY_STAFF), f"{retention} {records}"]  # fmt: skip
+    await _say(update, context, "\n\n".join(parts))
 
 
 async def purge_inactive_users(context: Context) -> None:
@@ -61,20 +79,75 @@ async def purge_inactive_users(context: Context) -> None:
     await context.services.users.purge_inactive()
 
 
-async def delete_data(update: Update, context: Context) -> None:
-    """/delete: forget this chat at once."""
+async def purge_records(context: Context) -> None:
+    """Job: delete closed conversations and past appointments older than the record retention."""
+    await context.services.users.purge_records()
+
+
+async def ask_before_deleting(update: Update, context: Context) -> None:
+    """/delete (or /delete_me): ask first — deleting cannot be undone."""
     lang = await ui_language(update, context)
-    chat = update.effective_chat
-    if chat is not None:
-        await context.services.users.delete(chat.id)
-    await _say(
-        update,
-        context,
-        gettext(
-            lang,
-            "Your data has been deleted. If you write to me again, I will only store your "
-            "language again.",
-        ),
+    message = update.effective_message
+    if message is not None:
+        await message.reply_text(
+            gettext(lang, MSG_DELETE_ASK), reply_markup=keyboards.delete_confirmation(lang)
+        )
+
+
+async def delete_data(update: Update, context: Context) -> None:
+    """The answer to "delete everything?": yes forgets this chat at once, no keeps it."""
+    query, chat = update.callback_query, update.effective_chat
+    match = keyboards.DELETE.match(query.data or "") if query else None
+    if query is None or match is None or chat is None:
+        return
+    lang = as_lang(match[1]) or await ui_language(update, context)
+    await query.answer()
+    await query.edit_message_reply_markup(reply_markup=None)
+    if match[2] != "yes":
+        await context.bot.send_message(chat.id, gettext(lang, MSG_NOTHING_DELETED))
+        return
+    topics = await context.services.users.delete(chat.id)
+    staff_chat = context.services.settings.staff_chat_id
+    if staff_chat is not None:
+        for topic in topics:
+            context.background.run(
+                context.bot.send_message(staff_chat, texts.FAMILY_DELETED, message_thread_id=topic)
+            )
+    await context.bot.send_message(chat.id, gettext(lang, MSG_DELETED))
+
+
+async def show_my_data(update: Update, context: Context) -> None:
+    """/mydata: everything stored about this chat, as a message and as a JSON file."""
+    chat, message = update.effective_chat, update.effective_message
+    if chat is None or message is None:
+        return
+    lang = await ui_language(update, context)
+    stored = await context.services.users.everything_about(chat.id)
+    lines = [gettext(lang, "This is everything I store about you:")]
+    profile = stored["profile"]
+    if profile is not None:
+        lines += [
+            gettext(lang, "Language: {value}", value=profile["language"] or "–"),
+            gettext(lang, "First contact: {value}", value=profile["first_contact"][:10]),
+            gettext(lang, "Last contact: {value}", value=profile["last_contact"][:10]),
+        ]
+    counts = (
+        gettext(lang, "Conversations with the centre: {count}",
+                count=len(stored["conversations_with_staff"])),
+        gettext(lang, "Appointments: {count}", count=len(stored["appointments"])),
+        gettext(lang, "Event reminders: {count}", count=len(stored["event_reminders"])),
+        gettext(lang, "Waiting for a new date of: {count} event(s)",
+                count=len(stored["waiting_for_new_dates"])),
+    )  # fmt: skip
+    if profile is not None:
+        lines += counts
+    else:
+        lines = [gettext(lang, "I store nothing about you.")]
+    document = json.dumps(stored, ensure_ascii=False, indent=2).encode()
+    await message.reply_text("\n".join(lines))
+    await message.reply_document(
+        InputFile(document, filename="wegweiser-data.json"),
+        caption=gettext(lang, "Your data as a file (JSON)."),
     )
 
 
@@ -121,7 +194,9 @@ def register(app: WegweiserApp) -> None:
     private = filters.ChatType.PRIVATE
     app.add_handler(CommandHandler("help", show_help, filters=private))
     app.add_handler(CommandHandler("privacy", show_privacy, filters=private))
-    app.add_handler(CommandHandler("delete", delete_data, filters=private))
+    app.add_handler(CommandHandler(["delete", "delete_me"], ask_before_deleting, filters=private))
+    app.add_handler(CallbackQueryHandler(delete_data, pattern=keyboards.DELETE))
+    app.add_handler(CommandHandler("mydata", show_my_data, filters=private))
     app.add_handler(MessageHandler(filters.COMMAND & private, unknown_command))
     app.add_handler(MessageHandler(filters.COMMAND & filters.ChatType.GROUPS, command_in_group))
     app.add_handler(MessageHandler(private & filters.UpdateType.MESSAGE & ~filters.TEXT, not_text))

@@ -70,7 +70,10 @@ async def record_vote(update: Update, context: Context) -> None:
         return
     lang: Lang = as_lang(match[1]) or "de"
     entry_id, helpful = match[2], match[3] == "1"
-    await context.services.questions.record_vote(entry_id, lang, helpful)
+    chat_id = query.message.chat.id if query.message is not None else query.from_user.id
+    if not await context.services.questions.record_vote(chat_id, entry_id, lang, helpful):
+        await query.answer(gettext(lang, "You have already rated this answer. Thank you!"))
+        return
     await query.answer(gettext(lang, "Thank you for your feedback!"))
     await query.edit_message_reply_markup(reply_markup=None)
     if not helpful and query.message is not None:

@@ -4,10 +4,9 @@ the opening of a hand-over — and the buttons under them with the callback data
 
 from __future__ import annotations
 
-import re
-
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
+from bot.core import callbacks
 from bot.core.event_status import format_when, status_line
 from bot.core.handoff import end_buttons
 from bot.core.i18n import gettext
@@ -18,10 +17,8 @@ from bot.telegram.context import Context
 from handlers import keyboards
 from handlers.common import ui_language
 
-EVENT_ID = r"([a-z0-9-]{1,48})"
 # Add to calendar (ics), remind me (rem), tell me about a new date (sub): language, event.
-EVENT_BUTTON = re.compile(rf"^ev(ics|rem|sub):([a-z]{{2}}):{EVENT_ID}$")
-VOLUNTEER_MESSAGE = re.compile(r"^volmsg:([a-z]{2})$")
+EVENT_BUTTON, VOLUNTEER_MESSAGE = callbacks.EVENT_BUTTON, callbacks.VOLUNTEER_MESSAGE
 MSG_FIND_CONTACT = (
     "To find a contact person, write /contact and a word, for example /contact Sprachmittler"
 )
@@ -40,17 +37,19 @@ def event_buttons(event: Event, lang: Lang) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
             [InlineKeyboardButton(gettext(lang, "Add to calendar"),
-                                  callback_data=f"evics:{lang}:{event.id}")],
+                                  callback_data=callbacks.event_action("ics", lang, event.id))],
             [InlineKeyboardButton(gettext(lang, "Remind me the day before"),
-                                  callback_data=f"evrem:{lang}:{event.id}")],
+                                  callback_data=callbacks.event_action("rem", lang, event.id))],
         ]
     )  # fmt: skip
 
 
 def new_date_button(event: Event, lang: Lang) -> InlineKeyboardMarkup:
     """Tell me when a new date is announced."""
-    subscribe = InlineKeyboardButton(gettext(lang, "Tell me when a new date is announced"),
-                                     callback_data=f"evsub:{lang}:{event.id}")  # fmt: skip
+    subscribe = InlineKeyboardButton(
+        gettext(lang, "Tell me when a new date is announced"),
+        callback_data=callbacks.event_action("sub", lang, event.id),
+    )
     return InlineKeyboardMarkup([[subscribe]])
 
 
@@ -88,10 +87,11 @@ async def show_volunteering(update: Update, context: Context, lang: Lang | None 
     kb = context.services.assistant.kb
     entries = [(e.id, e.title_in(lang)) for e in kb.entries if e.topic == "volunteering"]
     rows = [
-        [InlineKeyboardButton(title, callback_data=f"ans:{lang}:{eid}")] for eid, title in entries
+        [InlineKeyboardButton(title, callback_data=callbacks.answer(lang, eid))]
+        for eid, title in entries
     ]
-    rows.append([InlineKeyboardButton(gettext(lang, "Leave a message for the volunteering team"),
-                                      callback_data=f"volmsg:{lang}")])  # fmt: skip
+    message = gettext(lang, "Leave a message for the volunteering team")
+    rows.append([InlineKeyboardButton(message, callback_data=callbacks.volunteer_message(lang))])
     text = "\n\n".join(
         [gettext(lang, "What volunteers can do here:"), how_to_find_a_contact(lang)]
     )
@@ -156,3 +156,23 @@ async def open_conversation(
                     "here goes to the staff."),
             reply_markup=keyboards.inline(end_buttons(lang)),
         )  # fmt: skip
+
+
+MSG_STORED = (
+    "Before we start: I store your chat number, the language you use and when you last wrote to "
+    "me, so that I can answer you in your language. Responsible for this data: {controller}."
+)
+MSG_PRIVACY_CONTACT = "Questions about data protection: {contact}"
+MSG_PRIVACY_COMMANDS = "/privacy explains more, /mydata shows your data, /delete deletes it."
+
+
+def privacy_notice(context: Context, lang: Lang) -> str:
+    """What is stored, who is responsible (the centre, its address verbatim), whom to ask."""
+    centre = context.services.assistant.kb.centre
+    controller = ", ".join(part for part in (centre.name, centre.address) if part)
+    lines = [gettext(lang, MSG_STORED, controller=controller)]
+    contact = context.services.settings.privacy_contact
+    if contact:
+        lines.append(gettext(lang, MSG_PRIVACY_CONTACT, contact=contact))
+    lines.append(gettext(lang, MSG_PRIVACY_COMMANDS))
+    return "\n".join(lines)

@@ -10,7 +10,8 @@ from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.core import staff_texts as texts
-from bot.core.handoff import STAFF_ACTION, is_internal_note, template_listing
+from bot.core.callbacks import STAFF_ACTION
+from bot.core.handoff import is_internal_note, template_listing
 from bot.telegram.context import Context, WegweiserApp
 from handlers.common import close_staff_topic
 from handlers.staff.guard import conversation_of, is_staff, refuse_unless_staff
