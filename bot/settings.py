@@ -65,6 +65,8 @@ class Settings(BaseSettings):
     # Appointment reminders: how long before (e.g. "24h,2h", minutes like "90m" allowed).
     reminder_offsets: str = "24h,2h"
     appointment_minutes: int = Field(default=60, ge=5, le=600)
+    # Staff cannot book further ahead than this (a typo like 2062 is refused, with the reason).
+    booking_horizon_days: int = Field(default=365, ge=1, le=3650)
 
     @field_validator("reminder_offsets")
     @classmethod

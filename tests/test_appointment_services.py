@@ -92,9 +92,9 @@ class World:
             query = select(RelayMessage).where(RelayMessage.to_staff.is_(True))
             return [row.text for row in (await work.session.scalars(query)).all()]
 
-    async def handoff(self, lang: str = "tr") -> Handoff:
+    async def handoff(self, lang: str = "tr", chat_id: int = FAMILY) -> Handoff:
         async with self.database() as work:
-            handoff, _ = await work.handoffs.open_for_chat(FAMILY, lang, self.clock())
+            handoff, _ = await work.handoffs.open_for_chat(chat_id, lang, self.clock())
             await work.commit()
         return handoff
 
@@ -194,7 +194,7 @@ async def test_moving_sets_new_reminders_and_tells_the_family(world: World) -> N
     booked = (await world.appointments.book(handoff, [THURSDAY, "10:30"])).appointment
     await world.appointments.answer(booked.id, FAMILY, FamilyAnswer.CONFIRM)
     world.api.clear()
-    moved = await world.appointments.move(booked.id, ["2026-12-18", "09:00"])
+    moved = await world.appointments.move(booked.id, ["2026-12-18", "09:00"], handoff)
     assert moved is not None
     starts = datetime(2026, 12, 18, 9, 0, tzinfo=world.tz)
     assert (moved.appointment.starts_at, moved.appointment.status) == (starts, "booked")
@@ -204,15 +204,15 @@ async def test_moving_sets_new_reminders_and_tells_the_family(world: World) -> N
     assert world.texts_to(FAMILY) == [moved_text(starts, PLACE, world.tz, "ru")]
     assert len(world.api.sent("sendDocument")) == 1
     with pytest.raises(AppointmentError, match="Vergangenheit"):
-        await world.appointments.move(booked.id, ["2020-01-07", "10:00"])
-    assert await world.appointments.move(9999, ["2026-12-18", "09:00"]) is None
+        await world.appointments.move(booked.id, ["2020-01-07", "10:00"], handoff)
+    assert await world.appointments.move(9999, ["2026-12-18", "09:00"], handoff) is None
 
 
 async def test_the_centre_cancels_and_the_family_is_told(world: World) -> None:
     handoff = await world.handoff("uk")
     booked = (await world.appointments.book(handoff, [THURSDAY, "10:30"])).appointment
     world.api.clear()
-    cancellation = await world.appointments.cancel_by_centre(booked.id)
+    cancellation = await world.appointments.cancel_by_centre(booked.id, handoff)
     assert cancellation is not None
     assert cancellation.delivery is Delivery.DELIVERED
     assert cancellation.appointment.status == "cancelled"
@@ -220,8 +220,22 @@ async def test_the_centre_cancels_and_the_family_is_told(world: World) -> None:
         "skipped", "skipped"
     ]  # fmt: skip
     assert world.texts_to(FAMILY) == [cancelled_text(booked.starts_at, world.tz, "uk")]
-    assert await world.appointments.cancel_by_centre(booked.id) is None  # not open any more
-    assert await world.appointments.move(booked.id, [THURSDAY, "11:00"]) is None
+    assert (
+        await world.appointments.cancel_by_centre(booked.id, handoff) is None
+    )  # not open any more
+    assert await world.appointments.move(booked.id, [THURSDAY, "11:00"], handoff) is None
+
+
+async def test_staff_act_only_on_the_family_of_the_topic_they_write_in(world: World) -> None:
+    ours = await world.handoff("uk")
+    theirs = await world.handoff("ar", chat_id=FAMILY + 1)
+    booked = (await world.appointments.book(ours, [THURSDAY, "10:30"])).appointment
+    world.api.clear()
+    assert await world.appointments.cancel_by_centre(booked.id, theirs) is None
+    assert await world.appointments.move(booked.id, [THURSDAY, "11:00"], theirs) is None
+    assert world.api.sent() == []  # nobody was told anything
+    [(_, status)] = [(a.id, a.status) for a in await world.appointments.upcoming_for_staff()]
+    assert status == "booked"
 
 
 @pytest.mark.parametrize(

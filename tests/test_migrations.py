@@ -107,6 +107,7 @@ def test_0006_moves_event_reminders_out_of_appointments_and_back(database_url: s
         "VALUES (1, 'x', 'de', '2026-12-12 13:00:00', 'x', '2026-12-01 00:00:00') RETURNING id"
     )
     assert asyncio.run(_run(database_url, new_row)) == [(8,)]  # ids go on after the moved ones
+    upgrade(database_url)  # the later revisions on top
     check(database_url)
 
     command.downgrade(config, "0005")

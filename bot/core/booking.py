@@ -82,6 +82,10 @@ def answer_data(appointment_id: int, answer: FamilyAnswer) -> str:
     return callbacks.appointment_answer(appointment_id, answer.value)
 
 
+BOOKING_HORIZON = timedelta(days=365)  # no appointment further ahead (a typo like 2062)
+MAX_PLACE = 300  # characters: the place goes into messages, reminders and the staff list
+
+
 def parse_offsets(text: str) -> tuple[timedelta, ...]:
     """``"24h,2h,90m"`` -> the offsets before an appointment, largest first."""
     offsets = []
@@ -118,11 +122,13 @@ def parse_when(
     now: datetime,
     tz: ZoneInfo,
     hours: Mapping[str, Sequence[str]] | None,
+    horizon: timedelta = BOOKING_HORIZON,
 ) -> tuple[datetime, list[str]]:
     """Date and time from the first two words (``03.12. 10:30``, ``morgen 9:00`` …) and the rest.
 
-    Refused with the reason: unreadable, in the past, on a public holiday, or outside the office
-    hours the centre has configured (none configured: any time of a working day is accepted).
+    Refused with the reason: unreadable, in the past, further ahead than *horizon*, on a public
+    holiday, outside the office hours the centre has configured (none configured: any time of a
+    working day is accepted), or a place longer than ``MAX_PLACE`` characters.
     """
     if len(words) < 2:
         raise AppointmentError("Bitte Datum und Uhrzeit angeben, z. B. /appointment 03.12. 10:30")
@@ -137,6 +143,12 @@ def parse_when(
     when = datetime.combine(day, time(int(match[1]), int(match[2])), tz)
     if when <= now:
         raise AppointmentError("Dieser Zeitpunkt liegt in der Vergangenheit.")
+    if when > now + horizon:
+        raise AppointmentError(
+            f"Das liegt mehr als {horizon.days} Tage voraus (WEGWEISER_BOOKING_HORIZON_DAYS)."
+        )
+    if len(" ".join(words[2:])) > MAX_PLACE:
+        raise AppointmentError(f"Der Ort ist zu lang (höchstens {MAX_PLACE} Zeichen).")
     if hours is None:
         if is_holiday(when.date()):
             raise AppointmentError("Das ist ein Feiertag.")

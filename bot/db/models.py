@@ -137,6 +137,8 @@ class RelayMessage(Base):
     delivered_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), index=True)
     dropped: Mapped[bool] = mapped_column(Boolean, default=False)
     staff_message_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    # The copy's id in the chat that received it (a staff edit edits the family's copy too).
+    delivered_message_id: Mapped[int | None] = mapped_column(Integer)
     reply_markup: Mapped[str | None] = mapped_column(Text)  # JSON, for the bot's own messages
     # A family's plain text while it waits for a throttled staff topic; cleared once delivered.
     quote: Mapped[str | None] = mapped_column(Text)

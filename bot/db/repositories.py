@@ -326,6 +326,16 @@ class RelayRepository:
         query = query.distinct().order_by(RelayMessage.handoff_id)
         return list((await self.session.scalars(query)).all())
 
+    async def copy_of(self, from_chat_id: int, message_id: int) -> RelayMessage | None:
+        """The delivered relay of a staff message to the family (to edit the family's copy)."""
+        query = select(RelayMessage).where(
+            RelayMessage.from_chat_id == from_chat_id,
+            RelayMessage.message_id == message_id,
+            RelayMessage.to_staff.is_(False),
+            RelayMessage.delivered_message_id.is_not(None),
+        )
+        return await self.session.scalar(query)
+
     async def by_staff_message(self, staff_message_id: int) -> RelayMessage | None:
         """The relayed message a staff member replied to (groups without topics)."""
         query = select(RelayMessage).where(RelayMessage.staff_message_id == staff_message_id)

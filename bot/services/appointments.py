@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from bot.core import staff_texts as texts
@@ -119,6 +119,7 @@ class AppointmentService:
         self.outbox = outbox
         self.knowledge = knowledge
         self.offsets = parse_offsets(settings.reminder_offsets)
+        self.horizon = timedelta(days=settings.booking_horizon_days)
         self.minutes = settings.appointment_minutes
 
     async def book(self, handoff: TheConversation, words: Sequence[str]) -> Booking:
@@ -127,7 +128,7 @@ class AppointmentService:
         kb = self.knowledge()
         centre = kb.centre
         moment = self.clock()
-        starts_at, rest = parse_when(words, moment, centre.tz, centre.working_hours)
+        starts_at, rest = parse_when(words, moment, centre.tz, centre.working_hours, self.horizon)
         lang = as_lang(handoff.lang) or "de"
         documents = kb.template("documents")
         due = reminder_times(starts_at, self.offsets, centre.tz, moment)
@@ -141,16 +142,19 @@ class AppointmentService:
         text = appointment_text(starts_at, appointment.place, appointment.bring, centre.tz, lang)
         return Booking(appointment, due, await self._send_to_family(appointment, text))
 
-    async def move(self, appointment_id: int, words: Sequence[str]) -> Booking | None:
-        """Move an open appointment to the date and time staff typed (None: no open appointment
-        of that id); the family is told, its reminders are set anew."""
+    async def move(
+        self, appointment_id: int, words: Sequence[str], within: TheConversation
+    ) -> Booking | None:
+        """Move an open appointment of the conversation *within* to the date and time staff
+        typed (None: no such open appointment there); the family is told, its reminders are set
+        anew."""
         centre = self.knowledge().centre
         async with self.database() as work:
-            appointment = await self._open(work, appointment_id)
+            appointment = await self._open(work, appointment_id, within)
             if appointment is None:
                 return None
             moment = self.clock()
-            starts_at, _ = parse_when(words, moment, centre.tz, centre.working_hours)
+            starts_at, _ = parse_when(words, moment, centre.tz, centre.working_hours, self.horizon)
             appointment.starts_at, appointment.status = starts_at, AppointmentStatus.BOOKED
             due = reminder_times(starts_at, self.offsets, centre.tz, moment)
             await work.appointments.set_reminders(appointment, due)
@@ -158,11 +162,13 @@ class AppointmentService:
         text = moved_text(starts_at, appointment.place, centre.tz, language_of(appointment))
         return Booking(appointment, due, await self._send_to_family(appointment, text))
 
-    async def cancel_by_centre(self, appointment_id: int) -> Cancellation | None:
-        """Cancel an open appointment (None: no open appointment of that id) and tell the
-        family; its reminders are not sent."""
+    async def cancel_by_centre(
+        self, appointment_id: int, within: TheConversation
+    ) -> Cancellation | None:
+        """Cancel an open appointment of the conversation *within* (None: no such open
+        appointment there) and tell the family; its reminders are not sent."""
         async with self.database() as work:
-            appointment = await self._open(work, appointment_id)
+            appointment = await self._open(work, appointment_id, within)
             if appointment is None:
                 return None
             appointment.status = AppointmentStatus.CANCELLED
@@ -205,10 +211,15 @@ class AppointmentService:
         async with self.database() as work:
             return await work.appointments.upcoming(self.clock())
 
-    async def _open(self, work: UnitOfWork, appointment_id: int) -> Appointment | None:
-        """The appointment if it exists and is not cancelled."""
+    async def _open(
+        self, work: UnitOfWork, appointment_id: int, within: TheConversation
+    ) -> Appointment | None:
+        """The appointment if it exists, is not cancelled and belongs to the family of the
+        conversation *within* (staff act on the family of the topic they write in)."""
         appointment = await work.appointments.get(appointment_id)
         if appointment is None or appointment.status == AppointmentStatus.CANCELLED:
+            return None
+        if appointment.chat_id != within.chat_id:
             return None
         return appointment
 

@@ -226,6 +226,16 @@ class ConversationService:
         self.outbox.wake(handoff_id)
         return True
 
+    async def family_copy_of(self, from_chat_id: int, message_id: int) -> tuple[int, int] | None:
+        """Where a staff message's copy reached the family: (family chat, message id), if it
+        was delivered (an edit of the staff message then edits that copy)."""
+        async with self.database() as work:
+            row = await work.relays.copy_of(from_chat_id, message_id)
+            if row is None or row.delivered_message_id is None:
+                return None
+            handoff = await work.handoffs.get(row.handoff_id)
+            return (handoff.chat_id, row.delivered_message_id) if handoff is not None else None
+
     async def reply_with_template(self, handoff_id: int, template_id: str | None) -> bool:
         """Send the family a canned reply in its language; False if there is no such template
         (or no such conversation)."""

@@ -47,8 +47,8 @@ _CHAT_GONE = ("chat not found", "user is deactivated", "bot was blocked")
 
 
 SENT, WAIT, AGAIN = "sent", "wait", "again"
-_ROW_FIELDS = {"delivered_at", "staff_message_id", "attempts", "next_attempt_at", "dropped",
-               "failure"}  # fmt: skip
+_ROW_FIELDS = {"delivered_at", "staff_message_id", "delivered_message_id", "attempts",
+               "next_attempt_at", "dropped", "failure"}  # fmt: skip
 TOGETHER_MAX = MessageLimit.MAX_TEXT_LENGTH - 200  # room for the line above the texts
 TOGETHER_FROM = 3  # texts waiting for one topic (it is throttled): sent as one message
 
@@ -390,7 +390,7 @@ class RelayOutbox:
         except TelegramError as exc:  # network, flood limit, server trouble: keep it
             log.warning("relay for handoff %s waits: %s", handoff.id, exc)
             return Outcome(WAIT, self._later(item))
-        row: dict[str, object] = {"delivered_at": moment}
+        row: dict[str, object] = {"delivered_at": moment, "delivered_message_id": message_id}
         if item.to_staff:
             row["staff_message_id"] = message_id
         return Outcome(SENT, row)

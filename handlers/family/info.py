@@ -153,12 +153,24 @@ async def show_my_data(update: Update, context: Context) -> None:
 
 async def unknown_command(update: Update, context: Context) -> None:
     """A command the bot does not have."""
+    if for_another_bot(update, context):
+        return
     lang = await ui_language(update, context)
     await _say(update, context, gettext(lang, "I do not know this command. Try /help."))
 
 
+def for_another_bot(update: Update, context: Context) -> bool:
+    """``/start@OtherBot``: a command addressed to another bot in the chat."""
+    message = update.effective_message
+    command = (message.text or "").split(maxsplit=1)[0] if message and message.text else ""
+    _, _, addressee = command.partition("@")
+    return bool(addressee) and addressee.lower() != (context.bot.username or "").lower()
+
+
 async def command_in_group(update: Update, context: Context) -> None:
-    """Commands in groups: point to the private chat."""
+    """Commands in groups (not those for other bots): point to the private chat."""
+    if for_another_bot(update, context):
+        return
     lang = await ui_language(update, context)
     await _say(update, context, gettext(lang, "Please write to me in a private chat."))
 
@@ -199,5 +211,6 @@ def register(app: WegweiserApp) -> None:
     app.add_handler(CommandHandler("mydata", show_my_data, filters=private))
     app.add_handler(MessageHandler(filters.COMMAND & private, unknown_command))
     app.add_handler(MessageHandler(filters.COMMAND & filters.ChatType.GROUPS, command_in_group))
-    app.add_handler(MessageHandler(private & filters.UpdateType.MESSAGE & ~filters.TEXT, not_text))
+    other_kinds = private & filters.UpdateType.MESSAGE & ~filters.TEXT & ~filters.StatusUpdate.ALL
+    app.add_handler(MessageHandler(other_kinds, not_text))
     app.add_handler(CallbackQueryHandler(stale_button))

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import re
+
 from telegram import Message, Update
 from telegram.ext import CommandHandler, filters
 
@@ -16,6 +18,7 @@ from bot.telegram.reminder_jobs import schedule_soon
 from handlers.staff.guard import conversation_of, refuse_unless_staff
 
 STAFF_LANG: Lang = "de"  # staff work in German
+APPOINTMENT_ID = re.compile(r"[0-9]{1,9}")  # ASCII digits, bounded: no '²', no overflow
 
 
 async def appointment_command(update: Update, context: Context) -> None:
@@ -52,13 +55,17 @@ async def appointment_command(update: Update, context: Context) -> None:
 
 async def _change(message: Message, context: Context, args: list[str]) -> None:
     """/appointment cancel ID, /appointment move ID DATE TIME."""
-    if len(args) < 2 or not args[1].isdigit():
+    if len(args) < 2 or APPOINTMENT_ID.fullmatch(args[1]) is None:
         context.reply_in_background(message, texts.CHANGE_USAGE)
         return
     s = context.services
+    handoff = await conversation_of(context, message)
+    if handoff is None:
+        context.reply_in_background(message, texts.USE_IN_TOPIC)
+        return
     appointment_id, not_open = int(args[1]), texts.NO_OPEN_APPOINTMENT.format(id=args[1])
     if args[0] == "cancel":
-        cancellation = await s.appointments.cancel_by_centre(appointment_id)
+        cancellation = await s.appointments.cancel_by_centre(appointment_id, handoff)
         if cancellation is None:
             context.reply_in_background(message, not_open)
             return
@@ -67,7 +74,7 @@ async def _change(message: Message, context: Context, args: list[str]) -> None:
         context.reply_in_background(message, said.format(id=appointment_id))
         return
     try:
-        booking = await s.appointments.move(appointment_id, args[2:])
+        booking = await s.appointments.move(appointment_id, args[2:], handoff)
     except AppointmentError as exc:
         context.reply_in_background(message, texts.NOT_MOVED.format(why=str(exc)))
         return
@@ -78,6 +85,13 @@ async def _change(message: Message, context: Context, args: list[str]) -> None:
         when = when_text(booking.appointment.starts_at, s.assistant.kb.centre.tz, STAFF_LANG)
         context.reply_in_background(message, texts.MOVED.format(id=appointment_id, when=when))
     schedule_soon(context)
+
+
+async def refuse_elsewhere(update: Update, context: Context) -> None:
+    """/appointment outside the staff group: refused (staff are pointed to a family's topic)."""
+    message = update.effective_message
+    if message is not None and await refuse_unless_staff(update, context):
+        context.reply_in_background(message, texts.USE_IN_TOPIC)
 
 
 async def list_appointments(update: Update, context: Context) -> None:
@@ -102,4 +116,7 @@ def register(app: WegweiserApp, staff_chat_id: int | None) -> None:
         app.add_handler(
             CommandHandler("appointments", list_appointments, filters=filters.Chat(staff_chat_id))
         )
-    app.add_handler(CommandHandler("appointment", appointment_command))
+    if staff_chat_id is not None:
+        in_staff_chat = filters.Chat(staff_chat_id)
+        app.add_handler(CommandHandler("appointment", appointment_command, filters=in_staff_chat))
+    app.add_handler(CommandHandler("appointment", refuse_elsewhere))

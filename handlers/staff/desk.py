@@ -20,18 +20,41 @@ from handlers.staff.guard import conversation_of, is_staff, refuse_unless_staff
 async def staff_writes(update: Update, context: Context) -> None:
     """A staff message in a family's topic goes to the family (notes starting with "!" do not)."""
     message, user = update.effective_message, update.effective_user
-    if message is None or user is None or user.is_bot:
+    if message is None or user is None:
         return
-    if is_internal_note(message.text or message.caption):
+    # An admin writing anonymously appears as the group itself (only admins can): staff.
+    anonymous_admin = message.sender_chat is not None and message.sender_chat.id == message.chat.id
+    if (user.is_bot and not anonymous_admin) or is_internal_note(message.text or message.caption):
         return
     conversation = await conversation_of(context, message)
-    if conversation is None or not await is_staff(context, user.id):
+    if conversation is None or not (anonymous_admin or await is_staff(context, user.id)):
         return
     conversations = context.services.conversations
     if not await conversations.relay_from_staff(
         conversation.id, message.chat.id, message.message_id
     ):
         context.reply_in_background(message, texts.TOPIC_CLOSED)
+
+
+async def staff_edits(update: Update, context: Context) -> None:
+    """A staff member edited a message the family already has: edit the family's copy too."""
+    message, user = update.edited_message, update.effective_user
+    if message is None or user is None:
+        return
+    anonymous_admin = message.sender_chat is not None and message.sender_chat.id == message.chat.id
+    if not (anonymous_admin or await is_staff(context, user.id)):
+        return
+    copy = await context.services.conversations.family_copy_of(message.chat.id, message.message_id)
+    if copy is None:  # not delivered yet: the copy will carry the edited text
+        return
+    chat_id, copy_id = copy
+    if message.text is not None:
+        edit = context.bot.edit_message_text(message.text, chat_id, copy_id)
+    elif message.caption is not None:
+        edit = context.bot.edit_message_caption(chat_id, copy_id, caption=message.caption)
+    else:
+        return
+    context.background.run(edit)
 
 
 async def reply_with_template(update: Update, context: Context) -> None:
@@ -125,4 +148,6 @@ def register(app: WegweiserApp, staff_chat_id: int | None) -> None:
                 staff_writes,
             )
         )
+        edited = in_staff_chat & filters.UpdateType.EDITED_MESSAGE & ~filters.COMMAND
+        app.add_handler(MessageHandler(edited, staff_edits))
     app.add_handler(CommandHandler(["reply", "close", "claim"], refuse))
