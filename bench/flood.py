@@ -107,7 +107,9 @@ def measure(args: argparse.Namespace, workdir: Path, with_flood: bool) -> Run:
     """One fresh bot, the askers, and the flood if *with_flood*."""
     emulator = emu.Emulator({"TG_STAFF_IDS": STAFF_IDS})
     token = f"535353:flood-bench-token-{'flood' if with_flood else 'calm'}"
-    bot = BotProcess(emulator, token, workdir, name="flood" if with_flood else "calm")
+    # New chats would get the first-contact notice before their first answer: off here.
+    bot = BotProcess(emulator, token, workdir, name="flood" if with_flood else "calm",
+                     env={"WEGWEISER_PRIVACY_NOTICE": "false"})  # fmt: skip
     try:
         bot.wait_ready()
         warm(emulator, token)

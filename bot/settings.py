@@ -48,6 +48,10 @@ class Settings(BaseSettings):
     # Tell each new chat, before the first answer, what is stored (off only where the centre
     # shows that notice before linking to the bot).
     privacy_notice: bool = True
+    # Flood control per chat (outside conversations with staff): a burst of this many messages,
+    # then this many a minute; 0 switches it off (benchmarks with robot users only).
+    flood_burst: int = Field(default=8, ge=0)
+    flood_per_minute: float = Field(default=30.0, ge=0)
     # Users who have not written for this many days are deleted (checked every hour).
     retention_days: int = Field(default=180, ge=1)
     # Closed conversations with staff and past appointments are deleted after this many days

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.core.i18n import gettext
+from handlers.family.views import MSG_STORED
 from tests import emulator as emu
 
 TOKEN = "424242:E2E-test-token-abcdef"
@@ -35,7 +36,8 @@ def test_a_turkish_family_asks_about_school(
     user = emulator.user(7001, "tr")
 
     emulator.send_command(TOKEN, user, "/start")
-    welcome, menu = emulator.wait(TOKEN, 7001, count=2, timeout=60)
+    notice, welcome, menu = emulator.wait(TOKEN, 7001, count=3, timeout=60)
+    assert notice.text.startswith(gettext("tr", MSG_STORED, controller="")[:40])  # first contact
     assert welcome.text.startswith("Hoş geldiniz")
     assert ("Türkçe", "lang:tr") in welcome.buttons
     assert ("menu:tr:school") in {data for _, data in menu.buttons}
@@ -96,7 +98,10 @@ def test_webhook_mode(tmp_path: Path) -> None:
             if outputs:
                 break
         assert outputs, (tmp_path / "webhook.log").read_text()
-        assert "Flachsmarkt 15" in outputs[0].text
+        outputs += emulator.wait(TOKEN, 7002, count=2 - len(outputs)) if len(outputs) < 2 else []
+        notice, answer = outputs[:2]  # the first-contact notice, then the answer
+        assert notice.text.startswith(gettext("uk", MSG_STORED, controller="")[:40])
+        assert "Flachsmarkt 15" in answer.text
         bot.send_signal(signal.SIGINT)
         assert bot.wait(timeout=30) == 0
     finally:
@@ -113,7 +118,7 @@ def test_hand_over_to_staff_and_back(tmp_path: Path) -> None:
     try:
         family = emulator.user(7003, "de")
         emulator.send_command(TOKEN, family, "/start")
-        welcome, _menu = emulator.wait(TOKEN, 7003, count=2, timeout=60)
+        _notice, welcome, _menu = emulator.wait(TOKEN, 7003, count=3, timeout=60)
         emulator.press(TOKEN, family, "person:de", welcome.message_id)
         outputs = emulator.wait(TOKEN, 7003, count=2)
         told = next(o for o in outputs if o.text)

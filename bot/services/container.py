@@ -38,8 +38,8 @@ class Services:
     contacts: ContactService
     appointments: AppointmentService
     reminders: ReminderService
-    # Flood control per chat (memory only).
-    flood: FloodGate = field(default_factory=FloodGate)
+    # Flood control per chat (memory only; None: off).
+    flood: FloodGate | None = field(default_factory=FloodGate)
 
     @property
     def assistant(self) -> Assistant:

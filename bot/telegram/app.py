@@ -15,6 +15,7 @@ from telegram.request import BaseRequest
 
 from bot.adapters.event_feed import IcsFeedReader
 from bot.core.assistant import Assistant
+from bot.core.flood import FloodGate
 from bot.core.i18n import gettext
 from bot.core.knowledge import KnowledgeBase
 from bot.core.languages import LANGS, Lang
@@ -212,6 +213,10 @@ def build_application(
         reminders=ReminderService(database, clock, messenger, outbox, current_kb),
     )
     services.users.on_forget.append(services.conversations.forget_chat)
+    off = settings.flood_burst == 0 or settings.flood_per_minute == 0
+    services.flood = (
+        None if off else FloodGate(settings.flood_burst, settings.flood_per_minute / 60)
+    )
     data = app.bot_data
     data.services, data.engine, data.inbox, data.outbox = services, engine, inbox, outbox
     data.staff, data.background = StaffDirectory(settings), Background()

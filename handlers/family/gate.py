@@ -30,6 +30,8 @@ async def greet_and_gate(update: Update, context: Context) -> None:
         await context.bot.send_message(chat.id, views.privacy_notice(context, lang))
     if s.conversations.is_with_staff(chat.id):  # relayed to staff, who see it combined
         return
+    if s.flood is None:
+        return
     verdict = s.flood.check(chat.id, s.clock().timestamp())
     if verdict is Verdict.ANSWER:
         return
