@@ -3,7 +3,9 @@ real database, a clock the test controls; and the staff desk (a bot with a staff
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -15,7 +17,9 @@ from telegram import Update
 import handlers
 from bot.core.assistant import Assistant
 from bot.core.knowledge import load_knowledge_base
-from bot.db import Base, Handoff
+from bot.db import Base, Handoff, create_engine, session_factory
+from bot.db.migrate import upgrade
+from bot.db.unit_of_work import Database
 from bot.services.container import Services
 from bot.settings import BUNDLED_KNOWLEDGE, Settings
 from bot.telegram.app import build_application, close, prepare
@@ -84,13 +88,31 @@ async def stop_app(app: WegweiserApp) -> None:
     await close(app)
 
 
-async def clear_tables(app: WegweiserApp) -> None:
+async def truncate(database: Database) -> None:
     """Empty every table (PostgreSQL is shared by the run), children before parents."""
-    data: BotData = app.bot_data
-    async with data.services.database.sessions() as session:
+    async with database.sessions() as session:
         for table in reversed(Base.metadata.sorted_tables):
             await session.execute(delete(table))
         await session.commit()
+
+
+@asynccontextmanager
+async def empty_database(database_url: str) -> AsyncIterator[Database]:
+    """The database at *database_url*, migrated and empty, for service-level tests."""
+    await asyncio.to_thread(upgrade, database_url)
+    engine = create_engine(database_url)
+    database = Database(session_factory(engine))
+    await truncate(database)
+    try:
+        yield database
+    finally:
+        await engine.dispose()
+
+
+async def clear_tables(app: WegweiserApp) -> None:
+    """Empty every table (PostgreSQL is shared by the run), children before parents."""
+    data: BotData = app.bot_data
+    await truncate(data.services.database)
     await data.services.conversations.load_active()  # nobody is with staff now
 
 

@@ -11,7 +11,7 @@ from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from telegram import Bot
 
 from bot.core import staff_texts as texts
@@ -34,7 +34,6 @@ from bot.db import (
     create_engine,
     session_factory,
 )
-from bot.db.migrate import upgrade
 from bot.db.unit_of_work import Database
 from bot.errors import AppointmentError
 from bot.services.appointments import AppointmentService
@@ -45,7 +44,7 @@ from bot.settings import Settings
 from bot.telegram.messenger import TelegramMessenger
 from bot.telegram.outbox import RelayOutbox
 from tests.fakes import FakeTelegram
-from tests.harness import FAMILY, STAFF_CHAT, START, TOKEN, TestClock, duisburg
+from tests.harness import FAMILY, STAFF_CHAT, START, TOKEN, TestClock, duisburg, empty_database
 
 Row = TypeVar("Row", bound=Base)
 PLACE = "Internationales Zentrum, Flachsmarkt 15, 1. Etage, 47051 Duisburg"  # school counselling
@@ -102,13 +101,13 @@ class World:
 @pytest.fixture
 async def world(database_url: str) -> AsyncIterator[World]:
     """The services on an empty, migrated database."""
-    await asyncio.to_thread(upgrade, database_url)
-    engine = create_engine(database_url)
-    sessions = session_factory(engine)
-    async with sessions() as session:
-        for table in reversed(Base.metadata.sorted_tables):
-            await session.execute(delete(table))
-        await session.commit()
+    async with empty_database(database_url) as database:
+        async for world in _world(database_url, database):
+            yield world
+
+
+async def _world(database_url: str, database: Database) -> AsyncIterator[World]:
+    sessions = database.sessions
     api, clock = FakeTelegram(), TestClock()
     bot = Bot(TOKEN, request=api, get_updates_request=api)
     await bot.initialize()
@@ -116,7 +115,6 @@ async def world(database_url: str) -> AsyncIterator[World]:
     messenger.attach(bot)
     outbox = RelayOutbox(sessions, STAFF_CHAT, clock, "test-process")
     outbox.start(bot)
-    database = Database(sessions)
     settings = Settings(telegram_token=TOKEN, database_url=database_url)
 
     def knowledge() -> KnowledgeBase:
@@ -133,7 +131,6 @@ async def world(database_url: str) -> AsyncIterator[World]:
     finally:
         await outbox.stop()
         await bot.shutdown()
-        await engine.dispose()
 
 
 async def test_booking_tells_the_family_with_buttons_and_the_calendar_file(world: World) -> None:

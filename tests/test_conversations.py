@@ -3,12 +3,11 @@ the outbox rows it writes, and the outbox woken after it."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import delete, select
+from sqlalchemy import select
 
 from bot.core.assistant import Reply
 from bot.core.buttons import stored
@@ -26,11 +25,11 @@ from bot.core.handoff import (
 from bot.core.i18n import gettext
 from bot.core.knowledge import load_knowledge_base
 from bot.core.matching import Band
-from bot.db import Base, Handoff, RelayMessage, create_engine, session_factory
-from bot.db.migrate import upgrade
+from bot.db import Handoff, RelayMessage
 from bot.db.unit_of_work import Database
 from bot.services.conversations import Closing, Conversation, ConversationService, Opening
 from bot.settings import BUNDLED_KNOWLEDGE, Settings
+from tests.harness import empty_database
 
 DUISBURG = load_knowledge_base(BUNDLED_KNOWLEDGE / "duisburg")
 NOW = datetime(2026, 12, 7, 8, 0, tzinfo=UTC)
@@ -59,17 +58,8 @@ def service_on(
 @pytest.fixture
 async def database(database_url: str) -> AsyncIterator[Database]:
     """A migrated, empty database."""
-    await asyncio.to_thread(upgrade, database_url)
-    engine = create_engine(database_url)
-    sessions = session_factory(engine)
-    async with sessions() as session:
-        for table in reversed(Base.metadata.sorted_tables):
-            await session.execute(delete(table))
-        await session.commit()
-    try:
-        yield Database(sessions)
-    finally:
-        await engine.dispose()
+    async with empty_database(database_url) as database:
+        yield database
 
 
 @pytest.fixture

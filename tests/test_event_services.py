@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from sqlalchemy import delete, inspect, select
+from sqlalchemy import inspect, select
 from telegram import Bot
 
 from bot.adapters.event_feed import IcsFeedReader
@@ -22,8 +22,7 @@ from bot.core.assistant import Assistant
 from bot.core.event_status import format_when
 from bot.core.i18n import gettext
 from bot.core.knowledge import Problem, load_knowledge_base
-from bot.db import Base, EventSubscription, Feedback, UnansweredQuestion, create_engine
-from bot.db.migrate import upgrade
+from bot.db import EventSubscription, Feedback, UnansweredQuestion, create_engine
 from bot.db.session import session_factory
 from bot.db.unit_of_work import Database
 from bot.services.contacts import ContactService
@@ -34,7 +33,7 @@ from bot.settings import Settings
 from bot.telegram.messenger import TelegramMessenger
 from tests.factories import small_kb
 from tests.fakes import FakeTelegram
-from tests.harness import START, TOKEN, TestClock
+from tests.harness import START, TOKEN, TestClock, empty_database
 
 STAFF_CHAT = -1009876
 FEST = "fest-2016"
@@ -57,20 +56,15 @@ class World:
         return [str(p["text"]) for p in self.api.sent() if int(p["chat_id"]) == chat_id]
 
 
-async def _clear(database: Database) -> None:
-    async with database.sessions() as session:
-        for table in reversed(Base.metadata.sorted_tables):
-            await session.execute(delete(table))
-        await session.commit()
-
-
 @pytest.fixture
 async def world(database_url: str, tmp_path: Path) -> AsyncIterator[World]:
     """Services on an empty database; the small knowledge base in a folder the test may edit."""
-    await asyncio.to_thread(upgrade, database_url)
-    engine = create_engine(database_url)
-    database = Database(session_factory(engine))
-    await _clear(database)
+    async with empty_database(database_url) as database:
+        async for world in _world(database_url, database, tmp_path):
+            yield world
+
+
+async def _world(database_url: str, database: Database, tmp_path: Path) -> AsyncIterator[World]:
     api = FakeTelegram()
     bot = Bot(TOKEN, request=api, get_updates_request=api)
     await bot.initialize()
@@ -89,7 +83,6 @@ async def world(database_url: str, tmp_path: Path) -> AsyncIterator[World]:
         yield World(database, api, messenger, clock, settings, directory, events, knowledge)
     finally:
         await bot.shutdown()
-        await engine.dispose()
 
 
 def move_fest(directory: Path, days_ahead: int) -> None:

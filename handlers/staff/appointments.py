@@ -12,10 +12,11 @@ from bot.core import staff_texts as texts
 from bot.core.booking import when_text
 from bot.core.languages import Lang
 from bot.errors import AppointmentError
+from bot.services.conversations import Conversation
 from bot.services.ports import Delivery
 from bot.telegram.context import Context, WegweiserApp
 from bot.telegram.reminder_jobs import schedule_soon
-from handlers.staff.guard import conversation_of, refuse_unless_staff
+from handlers.staff.guard import refuse_unless_staff, staff_in_a_topic
 
 STAFF_LANG: Lang = "de"  # staff work in German
 APPOINTMENT_ID = re.compile(r"[0-9]{1,9}")  # ASCII digits, bounded: no '²', no overflow
@@ -23,18 +24,15 @@ APPOINTMENT_ID = re.compile(r"[0-9]{1,9}")  # ASCII digits, bounded: no '²', no
 
 async def appointment_command(update: Update, context: Context) -> None:
     """/appointment DATE TIME [place], /appointment move ID DATE TIME, /appointment cancel ID."""
-    message = update.effective_message
-    if message is None or not await refuse_unless_staff(update, context):
+    found = await staff_in_a_topic(update, context)
+    if found is None:
         return
+    message, handoff = found
     args = list(context.args or [])
     if args and args[0] in {"cancel", "move"}:
-        await _change(message, context, args)
+        await _change(message, context, args, handoff)
         return
     s = context.services
-    handoff = await conversation_of(context, message)
-    if handoff is None:
-        context.reply_in_background(message, texts.USE_IN_TOPIC)
-        return
     try:
         booking = await s.appointments.book(handoff, args)
     except AppointmentError as exc:
@@ -53,16 +51,14 @@ async def appointment_command(update: Update, context: Context) -> None:
     schedule_soon(context)
 
 
-async def _change(message: Message, context: Context, args: list[str]) -> None:
-    """/appointment cancel ID, /appointment move ID DATE TIME."""
+async def _change(
+    message: Message, context: Context, args: list[str], handoff: Conversation
+) -> None:
+    """/appointment cancel ID, /appointment move ID DATE TIME (of the topic's family)."""
     if len(args) < 2 or APPOINTMENT_ID.fullmatch(args[1]) is None:
         context.reply_in_background(message, texts.CHANGE_USAGE)
         return
     s = context.services
-    handoff = await conversation_of(context, message)
-    if handoff is None:
-        context.reply_in_background(message, texts.USE_IN_TOPIC)
-        return
     appointment_id, not_open = int(args[1]), texts.NO_OPEN_APPOINTMENT.format(id=args[1])
     if args[0] == "cancel":
         cancellation = await s.appointments.cancel_by_centre(appointment_id, handoff)

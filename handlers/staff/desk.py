@@ -14,7 +14,7 @@ from bot.core.callbacks import STAFF_ACTION
 from bot.core.handoff import is_internal_note, template_listing
 from bot.telegram.context import Context, WegweiserApp
 from handlers.common import close_staff_topic
-from handlers.staff.guard import conversation_of, is_staff, refuse_unless_staff
+from handlers.staff.guard import conversation_of, is_staff, refuse_unless_staff, staff_in_a_topic
 
 
 async def staff_writes(update: Update, context: Context) -> None:
@@ -59,13 +59,10 @@ async def staff_edits(update: Update, context: Context) -> None:
 
 async def reply_with_template(update: Update, context: Context) -> None:
     """/reply <vorlage>: a canned reply in the family's language."""
-    message = update.effective_message
-    if message is None or not await refuse_unless_staff(update, context):
+    found = await staff_in_a_topic(update, context)
+    if found is None:
         return
-    conversation = await conversation_of(context, message)
-    if conversation is None:
-        context.reply_in_background(message, texts.USE_IN_TOPIC)
-        return
+    message, conversation = found
     template_id = context.args[0] if context.args else None
     conversations = context.services.conversations
     if not await conversations.reply_with_template(conversation.id, template_id):
@@ -106,14 +103,9 @@ async def staff_button(update: Update, context: Context) -> None:
 
 async def close_command(update: Update, context: Context) -> None:
     """/close in a family's topic."""
-    message = update.effective_message
-    if message is None or not await refuse_unless_staff(update, context):
-        return
-    conversation = await conversation_of(context, message)
-    if conversation is None:
-        context.reply_in_background(message, texts.USE_IN_TOPIC)
-        return
-    await close(update, context, conversation.id)
+    found = await staff_in_a_topic(update, context)
+    if found is not None:
+        await close(update, context, found[1].id)
 
 
 async def claim_command(update: Update, context: Context) -> None:

@@ -38,3 +38,18 @@ async def conversation_of(context: Context, message: Message) -> Conversation | 
     return await context.services.conversations.handoff_for_staff_message(
         topic_id, replied.message_id if replied is not None else None
     )
+
+
+async def staff_in_a_topic(
+    update: Update, context: Context
+) -> tuple[Message, Conversation] | None:
+    """A staff command's message and the family conversation of its topic; None (and the
+    sender told why) when it is not staff or not in a family's topic."""
+    message = update.effective_message
+    if message is None or not await refuse_unless_staff(update, context):
+        return None
+    conversation = await conversation_of(context, message)
+    if conversation is None:
+        context.reply_in_background(message, texts.USE_IN_TOPIC)
+        return None
+    return message, conversation
