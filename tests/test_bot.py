@@ -135,6 +135,20 @@ async def test_no_answer_is_said_and_the_question_kept_without_the_asker(bot: Bo
     assert "0203-283 8111" in promise
 
 
+async def test_a_kept_question_loses_the_phone_number_and_names_given(bot: Bot) -> None:
+    question = updates.text(
+        CHAT, "Ich bin Amina Yusuf, mein Name ist Amina Yusuf, Telefon 0176 5550123: wie viel "
+        "kostet ein Parkausweis für Anwohner?",
+    )  # fmt: skip
+    question["message"]["from"]["last_name"] = "Yusuf"
+    await bot.send(question)
+    [kept] = await bot.rows(UnansweredQuestion)
+    assert kept.text == (
+        "Ich bin [Name] [Name], mein Name ist [Name] [Name], Telefon [Telefon]: wie viel kostet "
+        "ein Parkausweis für Anwohner?"
+    )
+
+
 async def test_language_choice_wins_over_detection(bot: Bot) -> None:
     await bot.send(updates.command(CHAT, "/language"))
     assert len(bot.api.buttons()) == len(LANGS)

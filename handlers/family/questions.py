@@ -37,7 +37,9 @@ async def answer_question(update: Update, context: Context) -> None:
         return
     s = context.services
     chosen = await remembered_language(update, context)
-    answer = await s.questions.answer(message.text, lang=chosen, hint=hint_of(update))
+    user = update.effective_user
+    names = [n for n in (user.first_name, user.last_name, user.username) if n] if user else []
+    answer = await s.questions.answer(message.text, lang=chosen, hint=hint_of(update), names=names)
     reply = answer.reply
     if update.effective_chat is not None:
         s.conversations.remember_reply(update.effective_chat.id, reply)
