@@ -101,9 +101,11 @@ class Traffic:
                 return False
         return True
 
-    def problems(self, outputs: list[Output], handovers: list[Handover]) -> list[str]:
-        """Missing, doubled or reordered relays."""
-        return relay_problems(outputs, handovers, self.by_family, self.by_staff)
+    def problems(
+        self, outputs: list[Output], handovers: list[Handover], in_flight: int = 0
+    ) -> list[str]:
+        """Missing, doubled or reordered relays (*in_flight*: see ``sequence_problems``)."""
+        return relay_problems(outputs, handovers, self.by_family, self.by_staff, in_flight)
 
 
 def wait_and_settle(
@@ -170,7 +172,7 @@ def start_wegweiser(
 # a. kill -9 in the middle of a hand-over -------------------------------------------------------
 
 
-def test_kill_9_during_hand_overs_loses_and_doubles_nothing(
+def test_kill_9_during_hand_overs_loses_nothing_and_repeats_at_most_the_message_in_flight(
     emulator: emu.Emulator, bots: list[BotProcess], tmp_path: Path
 ) -> None:
     bot, desk = start_wegweiser(emulator, bots, tmp_path)
@@ -188,7 +190,10 @@ def test_kill_9_during_hand_overs_loses_and_doubles_nothing(
         traffic.round(handovers, n)
 
     outputs = wait_and_settle(desk, traffic, handovers)
-    problems = traffic.problems(outputs, handovers)
+    # One kill: per conversation and direction, the one message Telegram may have taken just
+    # before the process died comes again right after itself (README: at least once, a window of
+    # one request); nothing is lost, nothing else repeats, nothing is out of order.
+    problems = traffic.problems(outputs, handovers, in_flight=1)
     assert not problems, report(problems, bot)
 
 
