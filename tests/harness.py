@@ -7,7 +7,7 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 from sqlalchemy import delete, select
@@ -179,37 +179,42 @@ async def start_desk(
     database_url: str, api: FakeTelegram, assistant: Assistant | None = None, **overrides: Any
 ) -> WegweiserApp:
     """A bot with the staff group and two staff members."""
-    staff = {"staff_chat_id": STAFF_CHAT, "staff_user_ids": [ANNA, BERND]}
-    return await start_app(database_url, api, assistant, **{**staff, **overrides})
+    return await start_app(database_url, api, assistant, **{**STAFF, **overrides})
 
 
 stop_desk = stop_app
+STAFF: dict[str, Any] = {"staff_chat_id": STAFF_CHAT, "staff_user_ids": [ANNA, BERND]}
+Running = TypeVar("Running", bound=Bot)
 
 
-@pytest.fixture
-async def bot(database_url: str) -> AsyncIterator[Bot]:
-    """A bot without a staff group, on an empty database."""
+@asynccontextmanager
+async def running(
+    database_url: str, kind: type[Running], assistant: Assistant | None = None, **settings: Any
+) -> AsyncIterator[Running]:
+    """A started bot (``Desk``: with the staff group) on an empty database, stopped after."""
     api = FakeTelegram()
-    app = await start_app(database_url, api)
+    staff = STAFF if issubclass(kind, Desk) else {}
+    app = await start_app(database_url, api, assistant, **{**staff, **settings})
     await clear_tables(app)
     api.clear()
     try:
-        yield Bot(app, api)
+        yield kind(app, api)
     finally:
         await stop_app(app)
 
 
 @pytest.fixture
+async def bot(database_url: str) -> AsyncIterator[Bot]:
+    """A bot without a staff group, on an empty database."""
+    async with running(database_url, Bot) as started:
+        yield started
+
+
+@pytest.fixture
 async def desk(database_url: str) -> AsyncIterator[Desk]:
     """A bot with a staff group, on an empty database."""
-    api = FakeTelegram()
-    app = await start_desk(database_url, api)
-    await clear_tables(app)
-    api.clear()
-    try:
-        yield Desk(app, api)
-    finally:
-        await stop_desk(app)
+    async with running(database_url, Desk) as started:
+        yield started
 
 
 async def open_topic(desk: Desk, lang: str = "ar") -> int:

@@ -18,16 +18,13 @@ from bot.db import Appointment, EventReminder, Reminder
 from bot.settings import BUNDLED_KNOWLEDGE
 from handlers.staff.reload import watch_files
 from tests import updates
-from tests.fakes import FakeTelegram
 from tests.harness import (
     ANNA,
     FAMILY,
     STAFF_CHAT,
     START,
     Desk,
-    clear_tables,
-    start_desk,
-    stop_desk,
+    running,
 )
 
 FEST = "fest-der-vielfalt-2016"
@@ -38,15 +35,9 @@ async def editable(database_url: str, tmp_path: Path) -> AsyncIterator[tuple[Des
     """A desk whose knowledge base is a copy staff may edit."""
     directory = tmp_path / "duisburg"
     shutil.copytree(BUNDLED_KNOWLEDGE / "duisburg", directory)
-    api = FakeTelegram()
     assistant = Assistant.for_knowledge_base(load_knowledge_base(directory))
-    app = await start_desk(database_url, api, assistant)
-    await clear_tables(app)
-    api.clear()
-    try:
-        yield Desk(app, api), directory
-    finally:
-        await stop_desk(app)
+    async with running(database_url, Desk, assistant) as desk:
+        yield desk, directory
 
 
 def set_fest(directory: Path, start: str, end: str) -> None:

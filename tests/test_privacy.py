@@ -15,7 +15,6 @@ from sqlalchemy import select
 from bot.core.i18n import gettext
 from bot.db import Appointment, Handoff, User
 from tests import updates
-from tests.fakes import FakeTelegram
 from tests.harness import (
     ANNA,
     FAMILY,
@@ -23,11 +22,8 @@ from tests.harness import (
     START,
     Bot,
     Desk,
-    clear_tables,
     open_topic,
-    start_app,
-    start_desk,
-    stop_app,
+    running,
 )  # fmt: skip
 
 CONTROLLER = "Kommunales Integrationszentrum Duisburg, Alter Markt 23, 47051 Duisburg"
@@ -38,14 +34,8 @@ OTHER_FAMILY = 81_002
 @pytest.fixture
 async def noticing(database_url: str) -> AsyncIterator[Bot]:
     """A bot that gives the first-contact notice (as installed by default)."""
-    api = FakeTelegram()
-    app = await start_app(database_url, api, privacy_notice=True, privacy_contact=CONTACT)
-    await clear_tables(app)
-    api.clear()
-    try:
-        yield Bot(app, api)
-    finally:
-        await stop_app(app)
+    async with running(database_url, Bot, privacy_notice=True, privacy_contact=CONTACT) as bot:
+        yield bot
 
 
 async def test_first_contact_is_told_what_is_stored_and_who_is_responsible(noticing: Bot) -> None:
@@ -67,19 +57,14 @@ async def test_first_contact_is_told_what_is_stored_and_who_is_responsible(notic
 
 
 async def test_without_a_configured_contact_no_contact_is_named(database_url: str) -> None:
-    api = FakeTelegram()
-    app = await start_app(database_url, api, privacy_notice=True)
-    await clear_tables(app)
-    try:
-        await Bot(app, api).send(updates.command(FAMILY, "/start", language_code="en"))
-        notice = api.texts()[0]
+    async with running(database_url, Bot, privacy_notice=True) as bot:
+        await bot.send(updates.command(FAMILY, "/start", language_code="en"))
+        notice = bot.api.texts()[0]
         assert notice.startswith("Before we start:")
         assert "data protection" not in notice
         assert notice.endswith(
             "/privacy explains more, /mydata shows your data, /delete deletes it."
         )
-    finally:
-        await stop_app(app)
 
 
 async def test_mydata_shows_everything_stored_as_text_and_json(desk: Desk) -> None:
@@ -117,11 +102,7 @@ async def test_delete_needs_a_yes_and_then_the_text_is_gone_from_the_file(
 ) -> None:
     if not database_url.startswith("sqlite"):
         pytest.skip("reads the SQLite file itself; PostgreSQL frees deleted rows with VACUUM")
-    api = FakeTelegram()
-    app = await start_desk(database_url, api)
-    await clear_tables(app)
-    desk = Desk(app, api)
-    try:
+    async with running(database_url, Desk) as desk:
         topic_id = await open_topic(desk)
         day = (START + timedelta(days=10)).date()
         while day.weekday() != 3:
@@ -136,8 +117,6 @@ async def test_delete_needs_a_yes_and_then_the_text_is_gone_from_the_file(
         assert await desk.rows(User) == []
         assert await desk.rows(Handoff) == []
         assert await desk.rows(Appointment) == []
-    finally:
-        await stop_app(app)
     database = Path(database_url.removeprefix("sqlite+aiosqlite:///"))
     files = [p for p in database.parent.glob(database.name + "*") if p.is_file()]
     assert files

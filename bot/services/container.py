@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from bot.core.assistant import Assistant
 from bot.core.flood import FloodGate
@@ -39,7 +39,7 @@ class Services:
     appointments: AppointmentService
     reminders: ReminderService
     # Flood control per chat (memory only; None: off).
-    flood: FloodGate | None = field(default_factory=FloodGate)
+    flood: FloodGate | None
 
     @property
     def assistant(self) -> Assistant:

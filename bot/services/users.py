@@ -31,27 +31,27 @@ class UserService:
 
     async def language_of(self, chat_id: int) -> Lang | None:
         """The language this chat chose (None if it never did); notes that it was seen now."""
-        moment = self.clock()
-        seen = self.cache.fresh(chat_id, moment)
-        if seen is not None:
-            return as_lang(seen.language)
-        async with self.database() as work:
-            user = await work.users.touch(chat_id, moment)
-            await work.commit()
-        self.cache.put(chat_id, user.language, moment)
-        return as_lang(user.language)
+        language, _ = await self._visit(chat_id)
+        return as_lang(language)
 
     async def first_contact(self, chat_id: int) -> bool:
         """Note that the chat wrote now; True if the bot has never heard of it before (or it
         deleted its data since): the moment to say what is stored."""
+        _, new = await self._visit(chat_id)
+        return new
+
+    async def _visit(self, chat_id: int) -> tuple[str | None, bool]:
+        """The chat's chosen language, and whether its row was created just now; the database
+        is written only when the cache has not seen the chat recently."""
         moment = self.clock()
-        if self.cache.fresh(chat_id, moment) is not None:
-            return False
+        seen = self.cache.fresh(chat_id, moment)
+        if seen is not None:
+            return seen.language, False
         async with self.database() as work:
             user, new = await work.users.visit(chat_id, moment)
             await work.commit()
         self.cache.put(chat_id, user.language, moment)
-        return new
+        return user.language, new
 
     async def choose_language(self, chat_id: int, lang: Lang) -> None:
         """Store the language the user chose."""

@@ -142,6 +142,13 @@ async def close(app: WegweiserApp) -> None:
     await app.bot_data.engine.dispose()
 
 
+def flood_gate(settings: Settings) -> FloodGate | None:
+    """Per-chat flood control as configured (None: switched off)."""
+    if settings.flood_burst == 0 or settings.flood_per_minute == 0:
+        return None
+    return FloodGate(settings.flood_burst, settings.flood_per_minute / 60)
+
+
 def build_application(
     settings: Settings,
     assistant: Assistant,
@@ -211,12 +218,9 @@ def build_application(
         contacts=ContactService(knowledge),
         appointments=AppointmentService(database, clock, messenger, outbox, current_kb, settings),
         reminders=ReminderService(database, clock, messenger, outbox, current_kb),
+        flood=flood_gate(settings),
     )
     services.users.on_forget.append(services.conversations.forget_chat)
-    off = settings.flood_burst == 0 or settings.flood_per_minute == 0
-    services.flood = (
-        None if off else FloodGate(settings.flood_burst, settings.flood_per_minute / 60)
-    )
     data = app.bot_data
     data.services, data.engine, data.inbox, data.outbox = services, engine, inbox, outbox
     data.staff, data.background = StaffDirectory(settings), Background()

@@ -14,20 +14,21 @@ from bot.core.callbacks import STAFF_ACTION
 from bot.core.handoff import is_internal_note, template_listing
 from bot.telegram.context import Context, WegweiserApp
 from handlers.common import close_staff_topic
-from handlers.staff.guard import conversation_of, is_staff, refuse_unless_staff, staff_in_a_topic
+from handlers.staff.guard import (
+    conversation_of,
+    refuse_unless_staff,
+    staff_in_a_topic,
+    written_by_staff,
+)
 
 
 async def staff_writes(update: Update, context: Context) -> None:
     """A staff message in a family's topic goes to the family (notes starting with "!" do not)."""
-    message, user = update.effective_message, update.effective_user
-    if message is None or user is None:
-        return
-    # An admin writing anonymously appears as the group itself (only admins can): staff.
-    anonymous_admin = message.sender_chat is not None and message.sender_chat.id == message.chat.id
-    if (user.is_bot and not anonymous_admin) or is_internal_note(message.text or message.caption):
+    message = update.effective_message
+    if message is None or is_internal_note(message.text or message.caption):
         return
     conversation = await conversation_of(context, message)
-    if conversation is None or not (anonymous_admin or await is_staff(context, user.id)):
+    if conversation is None or not await written_by_staff(context, message):
         return
     conversations = context.services.conversations
     if not await conversations.relay_from_staff(
@@ -38,11 +39,8 @@ async def staff_writes(update: Update, context: Context) -> None:
 
 async def staff_edits(update: Update, context: Context) -> None:
     """A staff member edited a message the family already has: edit the family's copy too."""
-    message, user = update.edited_message, update.effective_user
-    if message is None or user is None:
-        return
-    anonymous_admin = message.sender_chat is not None and message.sender_chat.id == message.chat.id
-    if not (anonymous_admin or await is_staff(context, user.id)):
+    message = update.edited_message
+    if message is None or not await written_by_staff(context, message):
         return
     copy = await context.services.conversations.family_copy_of(message.chat.id, message.message_id)
     if copy is None:  # not delivered yet: the copy will carry the edited text

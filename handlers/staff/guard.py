@@ -19,6 +19,15 @@ async def is_staff(context: Context, user_id: int) -> bool:
     return await context.staff.is_staff(context.bot, user_id)
 
 
+async def written_by_staff(context: Context, message: Message) -> bool:
+    """Is *message* from staff? An admin writing anonymously appears as the group itself (only
+    admins can); other bots never are."""
+    if message.sender_chat is not None and message.sender_chat.id == message.chat.id:
+        return True
+    user = message.from_user
+    return user is not None and not user.is_bot and await is_staff(context, user.id)
+
+
 async def refuse_unless_staff(update: Update, context: Context) -> bool:
     """True if the sender is staff; otherwise say no (in private and in groups)."""
     user = update.effective_user
