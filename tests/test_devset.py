@@ -8,6 +8,8 @@ only (``bench/calibrate.py``). ``bench/accuracy.py`` prints the same figures bes
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections import Counter
 from functools import cache
 from pathlib import Path
@@ -19,7 +21,6 @@ from bot.core.assistant import Assistant
 from bot.core.evaluation import Labelled, Outcome, Tally, evaluate, load_set, tally
 from bot.core.knowledge import load_knowledge_base
 from bot.core.languages import LANGS
-from bot.core.normalize import fold
 from bot.settings import BUNDLED_KNOWLEDGE, PROJECT_ROOT, load_settings
 
 PARTS = {"tuning": Path(__file__).parent / "devset", "sealed": Path(__file__).parent / "sealed"}
@@ -76,15 +77,21 @@ def test_the_sets_are_large_and_varied() -> None:
             assert kinds[kind] >= 5, kind
 
 
+def as_written(text: str) -> str:
+    """Case, spacing and punctuation aside, in its own script: the matcher's fold() would make
+    a Cyrillic phrasing and the same question typed in Latin letters equal, which is no copy."""
+    return " ".join(re.findall(r"\w+", unicodedata.normalize("NFKC", text).casefold()))
+
+
 @pytest.mark.parametrize("part", PARTS)
 @pytest.mark.parametrize("centre", CENTRES)
 def test_labels_name_real_entries_and_questions_are_not_copied(part: str, centre: str) -> None:
     kb = assistant(centre, "lexical").kb
-    phrasings = {fold(q) for e in kb.entries for qs in e.questions.values() for q in qs}
+    phrasings = {as_written(q) for e in kb.entries for qs in e.questions.values() for q in qs}
     for item in labelled(part, centre):
         for entry_id in item.right_entries:
             assert kb.entry(entry_id) is not None, item
-        assert fold(item.question) not in phrasings, f"copied from the knowledge base: {item}"
+        assert as_written(item.question) not in phrasings, f"copied from the KB: {item}"
 
 
 @pytest.mark.skipif(not SEEDS.is_dir(), reason="../shared/seeds is not beside the project")

@@ -35,6 +35,31 @@ def test_ukrainian_letters_decide(detector: LanguageDetector) -> None:
     assert detector.detect("їжа", hint="ru").lang == "uk"
 
 
+def test_the_bulgarian_hard_sign_decides(detector: LanguageDetector) -> None:
+    # Before a consonant only Bulgarian writes ъ; Russian writes it before е, ё, ю, я.
+    assert detector.detect("Към кого да се обрна?", hint="ru").lang == "bg"
+    assert detector.detect("Где висит объявление?", hint="bg").lang == "ru"
+
+
+def test_names_in_latin_letters_do_not_decide_the_script() -> None:
+    # "KI" and "Krefeld" are written the same in every language: the rest of the text decides.
+    named = LanguageDetector(names=["Krefeld", "Integrationslotsen"])
+    assert named.detect("Факс на Integrationslotsen Krefeld?").script == "cyrillic"
+    assert named.detect("Факс на Integrationslotsen Krefeld?", hint="bg").lang == "bg"
+    assert LanguageDetector().detect("Факс на Integrationslotsen Krefeld?").script == "latin"
+
+
+def test_transliterated_bulgarian_with_few_known_words() -> None:
+    lexicons = {
+        "bg": frozenset({"koi", "e", "na"}),
+        "ro": frozenset({"e", "centru"}),
+        "de": frozenset({"der", "ist"}),
+    }
+    detector = LanguageDetector(lexicons=lexicons)
+    # Three of its eight words are Bulgarian ones (one shared with Romanian): Bulgarian.
+    assert detector.detect("Koi e rakovoditel na integracionnia centar v Dyuseldorf?").lang == "bg"
+
+
 def test_hint_decides_short_ambiguous_text(detector: LanguageDetector) -> None:
     assert detector.detect("Rucksack", hint="tr").lang == "tr"
     assert detector.detect("школа", hint="bg").lang == "bg"

@@ -23,6 +23,8 @@ _CYRILLIC = re.compile(r"[\u0400-\u04FF]")
 _LATIN = re.compile(r"[A-Za-z\u00C0-\u024F]")
 _LETTERS_UK = re.compile(r"[іїєґІЇЄҐ]")
 _LETTERS_RU = re.compile(r"[ыэёЫЭЁ]")
+# Russian writes ъ only before е, ё, ю, я ("объявление"); Bulgarian before consonants too ("към").
+_LETTERS_BG = re.compile(r"[ъЪ](?![еёюяЕЁЮЯ])|[ѝЍ]")
 _WORD = re.compile(r"\w+")
 
 _LATIN_LANGS: tuple[Lang, ...] = ("de", "en", "tr", "ro")
@@ -42,7 +44,7 @@ _LINGUA_CODES = {name: lang for lang, name in _LINGUA_NAMES.items()}
 MIN_NAME_WORD = 3
 SURE = 0.6  # below this, a hint (Telegram's language_code) decides
 LEXICAL_WEIGHT = 0.5  # share of the word lists against lingua's statistics
-TRANSLIT_MIN = 0.35  # Latin letters: share of words a non-Latin language must know ...
+TRANSLIT_MIN = 0.2  # Latin letters: share of words a non-Latin language must know ...
 TRANSLIT_LEAD = 0.1  # ... and its lead over the best Latin-script language
 
 
@@ -142,7 +144,7 @@ class LanguageDetector:
     def detect(self, text: str, hint: str | None = None) -> Detection:
         """The most likely language of *text*; *hint* decides when the text cannot."""
         hinted = as_lang(hint)
-        script = dominant_script(text)
+        script = dominant_script(self._without_names(text))
         if script == "none":
             return Detection(hinted or self.default, 0.0, script)
         if script == "arabic":
@@ -152,6 +154,8 @@ class LanguageDetector:
                 return Detection("uk", 0.95, script)
             if _LETTERS_RU.search(text):
                 return Detection("ru", 0.95, script)
+            if _LETTERS_BG.search(text):
+                return Detection("bg", 0.95, script)
             return self._decide(text, _CYRILLIC_LANGS, hinted, script)
         lexical = self._lexical_shares(self._without_names(text))
         translit = max(_TRANSLIT_LANGS, key=lambda lang: lexical.get(lang, 0.0))
