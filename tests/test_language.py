@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.core.language import LanguageDetector, dominant_script
-from bot.core.languages import as_lang, fallback_chain
+from bot.core.languages import Lang, as_lang, fallback_chain
 
 
 @pytest.fixture(scope="module")
@@ -50,7 +50,7 @@ def test_names_in_latin_letters_do_not_decide_the_script() -> None:
 
 
 def test_transliterated_bulgarian_with_few_known_words() -> None:
-    lexicons = {
+    lexicons: dict[Lang, frozenset[str]] = {
         "bg": frozenset({"koi", "e", "na"}),
         "ro": frozenset({"e", "centru"}),
         "de": frozenset({"der", "ist"}),
