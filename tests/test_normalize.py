@@ -49,3 +49,9 @@ def test_punctuation_and_emoji_are_dropped() -> None:
 
 def test_consonant_skeleton_bridges_arabizi_and_arabic_script() -> None:
     assert consonant_skeleton(fold("مدرسة")) == consonant_skeleton(fold("madrasa")).rstrip()
+
+
+def test_every_apostrophe_phones_type_folds_alike() -> None:
+    # Ukrainian "сім'я" is typed with ', ’ (phone keyboards) or ʼ (the Ukrainian letter).
+    assert fold("сім’я") == fold("сім'я") == fold("сімʼя") == "simia"
+    assert fold("I’d like") == fold("I'd like")
