@@ -84,13 +84,46 @@ def test_gettext_fills_placeholders_and_falls_back_to_english() -> None:
     assert "0203-283 8111" in gettext("tr", "Phone: {phone}", phone="0203-283 8111")
 
 
+PLURALS = (
+    "{count} hour",
+    "{count} minute",
+    "If you do not write to me for {count} day, your data is deleted automatically.",
+    "Closed conversations with the centre and past appointments are deleted after {count} day.",
+)
+
+
 @pytest.mark.parametrize("lang", LANGS)
 def test_counts_have_every_plural_form_of_the_language(lang: Lang) -> None:
     catalog = _read(lang)
     forms = {catalog.plural_index(n) for n in range(200)}
-    for singular in ("{count} hour", "{count} minute"):
+    for singular in PLURALS:
         assert len(catalog.plural[singular]) == len(forms), (lang, singular)
-        assert all("{count}" in form or lang == "ar" for form in catalog.plural[singular])
+        # Arabic (one, two) and Romanian (one) say the number in words.
+        assert all("{count}" in form or lang in ("ar", "ro") for form in catalog.plural[singular])
+
+
+def test_the_plural_messages_are_the_ones_the_code_uses() -> None:
+    used = {
+        node.args[1].value
+        for path in SOURCES
+        for node in ast.walk(ast.parse(path.read_text("utf-8")))
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id == "ngettext"
+        and isinstance(node.args[1], ast.Constant)
+    }
+    assert used == set(PLURALS)
+
+
+def test_retention_days_take_the_plural_of_their_number() -> None:
+    deleted = "If you do not write to me for {count} day, your data is deleted automatically."
+    also = "If you do not write to me for {count} days, your data is deleted automatically."
+    assert "7 zile" in ngettext("ro", deleted, also, 7)
+    assert "20 de zile" in ngettext("ro", deleted, also, 20)
+    assert "21 день" in ngettext("ru", deleted, also, 21)
+    assert "3 дні" in ngettext("uk", deleted, also, 3)
+    assert "يومين" in ngettext("ar", deleted, also, 2)
+    assert "1 Tag lang" in ngettext("de", deleted, also, 1)
 
 
 def test_arabic_has_its_dual_and_its_plural_of_few() -> None:

@@ -10,7 +10,7 @@ from telegram import InputFile, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.core import staff_texts as texts
-from bot.core.i18n import gettext
+from bot.core.i18n import gettext, ngettext
 from bot.core.languages import as_lang
 from bot.telegram.context import Context, WegweiserApp
 from handlers import keyboards
@@ -57,17 +57,19 @@ async def show_help(update: Update, context: Context) -> None:
 async def show_privacy(update: Update, context: Context) -> None:
     """/privacy: what is stored and why, and when it is deleted without asking."""
     lang = await ui_language(update, context)
-    days = context.services.settings.retention_days
-    retention = gettext(
+    retention = ngettext(
         lang,
-        "If you do not write to me for {days} days, your data is deleted automatically.",
-        days=days,
+        "If you do not write to me for {count} day, your data is deleted automatically.",
+        "If you do not write to me for {count} days, your data is deleted automatically.",
+        context.services.settings.retention_days,
     )
-    records = gettext(
+    records = ngettext(
         lang,
-        "Closed conversations with the centre and past appointments are deleted after {days} "
+        "Closed conversations with the centre and past appointments are deleted after {count} "
+        "day.",
+        "Closed conversations with the centre and past appointments are deleted after {count} "
         "days.",
-        days=context.services.settings.record_retention_days,
+        context.services.settings.record_retention_days,
     )
     parts = [views.privacy_notice(context, lang), gettext(lang, PRIVACY),
              gettext(lang, PRIVACY_STAFF), f"{retention} {records}"]  # fmt: skip
