@@ -115,9 +115,18 @@ class Group:
         return bool(self.representative.text)
 
     def examples(self, limit: int = EXAMPLES) -> list[str]:
-        """Up to *limit* different wordings, the most frequent first."""
-        counted = Counter(m.text for m in self.members if m.text)
-        return [text for text, _ in counted.most_common(limit)]
+        """Up to *limit* wordings, the most frequent (then newest) first; one that differs
+        after folding beats one that only differs in case or punctuation."""
+        ranked = [
+            text for text, _ in Counter(m.text for m in self.members if m.text).most_common()
+        ]
+        chosen: list[str] = []
+        for text in ranked:
+            keys = {similarity_key(c) for c in chosen}
+            if len(chosen) < limit and similarity_key(text) not in keys:
+                chosen.append(text)
+        chosen += [text for text in ranked if text not in chosen][: limit - len(chosen)]
+        return chosen
 
 
 def _representative(members: Sequence[Asked], leader: str) -> Asked:
@@ -130,12 +139,12 @@ def _representative(members: Sequence[Asked], leader: str) -> Asked:
 def group_questions(items: Iterable[Asked]) -> list[Group]:
     """Every item in exactly one group; the largest groups first (then the most recent)."""
     with_text: list[Asked] = []
-    unknown: dict[str | None, list[Asked]] = {}
+    unknown: dict[tuple[Reason, str | None], list[Asked]] = {}
     for item in items:
         if item.text:
             with_text.append(item)
         else:
-            unknown.setdefault(item.entry_id, []).append(item)
+            unknown.setdefault((item.reason, item.entry_id), []).append(item)
     by_key: dict[str, list[Asked]] = {}
     for item in with_text:
         by_key.setdefault(similarity_key(item.text), []).append(item)

@@ -243,7 +243,8 @@ class CurationService:
         self.sealed_dir = sealed_dir
         self._deciding = asyncio.Lock()  # one decision at a time: no phrasing added twice
         self._decided: OrderedDict[int, Outcome] = OrderedDict()
-        self._figures: OrderedDict[str, Figure] = OrderedDict()
+        self._figures: OrderedDict[tuple[str, bool, tuple[Labelled, ...]], Figure] = OrderedDict()
+        self.measured = 0  # how often the sealed set was run (a figure is kept per content)
 
     async def overview(self, days: int) -> Overview:
         """The groups of the questions kept in the last *days* days, the largest first, each
@@ -373,10 +374,12 @@ class CurationService:
         return SealedChange(place, path, first, second)
 
     async def _figure(self, assistant: Assistant, items: Sequence[Labelled]) -> Figure:
-        key = content_key(assistant.kb)
+        """Measured once per knowledge-base content, way of matching and sealed set."""
+        key = (content_key(assistant.kb), assistant.semantic, tuple(items))
         found = self._figures.get(key)
         if found is None:
             found = await asyncio.to_thread(_measure, assistant, items)
+            self.measured += 1
             self._figures[key] = found
             while len(self._figures) > FIGURES_REMEMBERED:
                 self._figures.popitem(last=False)
