@@ -22,6 +22,7 @@ from bot.core.curation import (
     group_questions,
     group_text,
     like,
+    overview_text,
 )
 from bot.core.normalize import fold
 from bot.core.phrasings import PhrasingRefused, Refusal, add_phrasing, clean, quoted
@@ -303,3 +304,11 @@ def test_the_checker_reads_an_edit_before_it_is_written(tmp_path: Path) -> None:
     stranger, problems = check_knowledge_base(kb, overrides={tmp_path / "other.yaml": good})
     assert stranger is None
     assert any("not a file of this knowledge base" in p.message for p in problems)
+
+
+def test_the_overview_says_the_period_and_how_many_are_shown() -> None:
+    assert overview_text(30, 0, 0, 0) == "Keine offenen Fragen in den letzten 30 Tagen."
+    assert overview_text(7, 12, 3, 3).startswith(
+        "Offene Fragen der letzten 7 Tage: 12 ohne sichere Antwort, in 3 Gruppe(n)"
+    )
+    assert overview_text(30, 40, 11, 8).endswith(" Hier die 8 häufigsten.")

@@ -27,6 +27,7 @@ from rapidfuzz import fuzz, process
 
 from bot.core import callbacks
 from bot.core import staff_texts as texts
+from bot.core.assistant import SUGGESTION_FLOOR
 from bot.core.buttons import Button, Keyboard
 from bot.core.knowledge import KnowledgeBase
 from bot.core.normalize import words
@@ -254,15 +255,17 @@ def group_keyboard(group: Group, suggestions: Sequence[tuple[str, str]]) -> Keyb
 
 
 def suggested_entries(
-    group: Group, candidates: Sequence[str], kb: KnowledgeBase, limit: int = 3
+    group: Group, candidates: Sequence[tuple[str, float]], kb: KnowledgeBase, limit: int = 3
 ) -> list[tuple[str, str]]:
-    """(id, German title) of the matcher's candidates for the group, without the entries the
-    family already said did not help."""
+    """(id, German title) of the matcher's candidates (id, score) for the group that come near
+    the best (as the assistant's own suggestions do), without the entries the family already
+    said did not help."""
     rated = set(group.rated_entries)
+    floor = max((score for _, score in candidates), default=0.0) * SUGGESTION_FLOOR
     found = []
-    for entry_id in candidates:
+    for entry_id, score in candidates:
         entry = kb.entry(entry_id)
-        if entry is not None and entry_id not in rated:
+        if entry is not None and entry_id not in rated and score >= floor:
             found.append((entry_id, entry.title_in("de")))
     return found[:limit]
 

@@ -259,12 +259,12 @@ class CurationService:
 
     @staticmethod
     def _views(assistant: Assistant, groups: Sequence[Group]) -> list[GroupView]:
+        """The entries the running matcher finds closest to each group's question."""
         views = []
         for group in groups:
             text = group.representative.text
-            candidates = (
-                [c.entry_id for c in assistant.matcher.match(text).candidates] if text else []
-            )
+            match = assistant.matcher.match(text) if text else None
+            candidates = [(c.entry_id, c.score) for c in match.candidates] if match else []
             suggestions = suggested_entries(group, candidates, assistant.kb)
             views.append(GroupView(group, tuple(suggestions)))
         return views
