@@ -126,7 +126,7 @@ class PhrasingEditor:
         try:
             before = self.files.read(path)
         except (OSError, UnicodeDecodeError) as exc:
-            raise PhrasingRefused(Refusal.WRITE_FAILED, type(exc).__name__) from exc
+            raise PhrasingRefused(Refusal.NOT_EDITABLE, f"unreadable: {exc}") from exc
         after = add_phrasing(before, lang, phrasing)
         kb, problems = check_knowledge_base(directory, today=today, overrides={path: after})
         if kb is None:
@@ -344,7 +344,8 @@ class CurationService:
         return deleted
 
     def _remember(self, question_id: int, outcome: Outcome) -> Outcome:
-        self._decided[question_id] = outcome
+        """Keep what was decided on a group (without the assistants: an old one is large)."""
+        self._decided[question_id] = replace(outcome, before=None, after=None)
         while len(self._decided) > HANDLED_REMEMBERED:
             self._decided.popitem(last=False)
         return outcome
