@@ -359,3 +359,13 @@ async def test_the_figure_before_is_measured_once_per_knowledge_base_content(
     assert said[0].startswith(f"✅ „{PARKING}“ ist jetzt eine Formulierung von")
     assert said[1] == "Sealed-Testsatz Duisburg: 100,0 % → 100,0 % (±0 Fragen)"
     assert desk.services.curation.measured == 3  # "before" is the last "after", kept
+
+
+async def test_a_chat_that_deleted_its_data_leaves_no_question_for_a_later_no(desk: Desk) -> None:
+    await ask(desk, FAMILY, "Förderunterricht Klasse 5")
+    await desk.send(updates.command(FAMILY, "/delete"))
+    await desk.send(updates.callback(FAMILY, "delete:de:yes"))
+    await desk.send(updates.callback(FAMILY, "fb:de:tutoring:0"))  # the old answer's button
+    assert [(q.entry_id, q.text) for q in await desk.rows(UnansweredQuestion)] == [
+        ("tutoring", "")
+    ]
