@@ -1,4 +1,4 @@
-"""The ``wegweiser`` command: run | chat | ask | kb check."""
+"""The ``wegweiser`` command: run | chat | ask | kb check | kb add-phrasing."""
 
 from __future__ import annotations
 
@@ -51,6 +51,13 @@ def _parser() -> argparse.ArgumentParser:
     kb_commands = kb.add_subparsers(dest="kb_command", required=True)
     check = kb_commands.add_parser("check", help="validate a knowledge base (or a folder of them)")
     check.add_argument("directory", nargs="?", type=Path, help="default: WEGWEISER_KB")
+    phrasing = kb_commands.add_parser(
+        "add-phrasing", help="add a question to an entry's phrasings (checked, one-line diff)"
+    )
+    phrasing.add_argument("entry", help="the entry's id, e.g. tutoring")
+    phrasing.add_argument("lang", type=_lang, help="the question's language (de, en, tr, …)")
+    phrasing.add_argument("text", help="the question, in quotes")
+    phrasing.add_argument("--kb", type=Path, help="knowledge base folder (default: WEGWEISER_KB)")
 
     db = commands.add_parser("db", help="database tools")
     db_commands = db.add_subparsers(dest="db_command", required=True)
@@ -162,6 +169,28 @@ def command_kb_check(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def command_kb_add_phrasing(args: argparse.Namespace) -> int:
+    """Add one phrasing to an entry file: the whole knowledge base is checked with it first,
+    the file replaced atomically; prints the diff. A running bot takes it up on its next file
+    check (or /reload)."""
+    from bot.adapters.knowledge_files import KnowledgeFolder
+    from bot.core.phrasings import PhrasingRefused, Refusal
+    from bot.services.curation import PhrasingEditor
+
+    directory: Path = args.kb or load_settings().kb
+    try:
+        edit = PhrasingEditor(KnowledgeFolder()).add(directory, args.entry, args.lang, args.text)
+    except PhrasingRefused as refused:
+        if refused.refusal is Refusal.ALREADY_THERE:
+            print(f"{args.entry}: already in the '{args.lang}' phrasings; nothing changed")
+            return 0
+        print(f"wegweiser: not added ({refused.refusal}): {refused.detail}", file=sys.stderr)
+        return 1
+    print(edit.diff(), end="")
+    print(f"{edit.path}: added 1 phrasing to {edit.entry_id} ({edit.lang})")
+    return 0
+
+
 def _without_retry_traceback(record: logging.LogRecord) -> bool:
     """PTB's start-up retry loop logs a whole traceback for "cannot reach Telegram": one line
     is enough (the reason follows in ``could not start``)."""
@@ -193,6 +222,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     handlers = {"ask": command_ask, "chat": command_chat, "run": command_run}
     try:
+        if args.command == "kb" and args.kb_command == "add-phrasing":
+            return command_kb_add_phrasing(args)
         if args.command == "kb":
             return command_kb_check(args)
         if args.command == "db":

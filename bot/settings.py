@@ -71,6 +71,10 @@ class Settings(BaseSettings):
     appointment_minutes: int = Field(default=60, ge=5, le=600)
     # Staff cannot book further ahead than this (a typo like 2062 is refused, with the reason).
     booking_horizon_days: int = Field(default=365, ge=1, le=3650)
+    # The sealed test questions (<centre id>.yaml): after staff accept a phrasing, the share of
+    # them answered confidently with the expected fact is shown before and after. Not there
+    # (installed elsewhere): staff are told how to measure it in the source folder.
+    sealed_dir: Path | None = PROJECT_ROOT / "tests" / "sealed"
 
     @field_validator("reminder_offsets")
     @classmethod

@@ -14,7 +14,7 @@ def register(app: WegweiserApp) -> None:
     from handlers.family import appointments as family_appointments
     from handlers.family import events, gate, handoff, info, questions, start, volunteering
     from handlers.staff import appointments as staff_appointments
-    from handlers.staff import desk, reload
+    from handlers.staff import desk, reload, unanswered
 
     staff_chat_id = app.bot_data.services.settings.staff_chat_id
     callbacks.register(app)
@@ -27,6 +27,7 @@ def register(app: WegweiserApp) -> None:
     events.register(app)
     volunteering.register(app)
     reload.register(app)
+    unanswered.register(app, staff_chat_id)
     questions.register(app)
     info.register(app)
     errors.register(app)

@@ -63,6 +63,16 @@ def in_topic(
     return {"update_id": next(_ids), "message": body}
 
 
+def in_staff_group(
+    staff_chat: int, user_id: int, text: str, name: str = "Frau Yilmaz"
+) -> dict[str, Any]:
+    """A staff member writes in the staff supergroup itself (its General, not a family's
+    topic); a command gets its bot_command entity."""
+    update = in_topic(staff_chat, 0, user_id, name, text=text)
+    del update["message"]["message_thread_id"], update["message"]["is_topic_message"]
+    return update
+
+
 def text(chat_id: int, words: str, **kwargs: Any) -> dict[str, Any]:
     """A text message."""
     return message(chat_id, text=words, **kwargs)

@@ -38,6 +38,9 @@ APPOINTMENT_ANSWER = re.compile(rf"^appt:{ID}:(confirm|cancel|other)$")
 EVENT_BUTTON = re.compile(rf"^ev(ics|rem|sub):{LANG}:{ENTRY}$")
 VOLUNTEER_MESSAGE = re.compile(rf"^volmsg:{LANG}$")
 STAFF_ACTION = re.compile(rf"^handoff:(claim|close):{ID}$")
+# /unanswered: a kept question's id (its group's representative), and an entry of the base.
+ADD_PHRASING = re.compile(rf"^phr:{ID}:{ENTRY}$")
+IGNORE_QUESTIONS = re.compile(rf"^ign:{ID}$")
 
 # The first part of the data (before the first colon) names the scheme.
 AUDIENCE = {
@@ -46,6 +49,7 @@ AUDIENCE = {
     "end": Audience.FAMILY, "rate": Audience.FAMILY, "appt": Audience.FAMILY,
     "evics": Audience.FAMILY, "evrem": Audience.FAMILY, "evsub": Audience.FAMILY,
     "volmsg": Audience.FAMILY, "handoff": Audience.STAFF,
+    "phr": Audience.STAFF, "ign": Audience.STAFF,
 }  # fmt: skip
 
 
@@ -102,3 +106,14 @@ def volunteer_message(lang: Lang) -> str:
 def staff_action(action: str, handoff_id: int) -> str:
     """*action*: ``claim`` or ``close``."""
     return f"handoff:{action}:{handoff_id}"
+
+
+def add_phrasing(question_id: int, entry_id: str) -> str:
+    """Accept the group of kept question *question_id* as a phrasing of *entry_id* (at most
+    4 + 9 + 1 + 48 = 62 bytes: within Telegram's 64)."""
+    return f"phr:{question_id}:{entry_id}"
+
+
+def ignore_questions(question_id: int) -> str:
+    """Ignore (delete) the group of kept question *question_id*."""
+    return f"ign:{question_id}"

@@ -335,6 +335,9 @@ class Problem:
 class _Collector:
     root: Path
     problems: list[Problem] = field(default_factory=list)
+    # Texts read instead of the files at these paths (an edit checked before it is written).
+    overrides: Mapping[Path, str] = field(default_factory=dict)
+    overridden: set[Path] = field(default_factory=set)  # the overrides that were read
 
     def rel(self, path: Path) -> str:
         try:
@@ -350,7 +353,11 @@ class _Collector:
 
     def read_yaml(self, path: Path) -> Any:
         try:
-            text = path.read_text(encoding="utf-8")
+            text = self.overrides.get(path.resolve())
+            if text is not None:
+                self.overridden.add(path.resolve())
+            else:
+                text = path.read_text(encoding="utf-8")
         except FileNotFoundError:
             self.error(path, "", "file is missing")
             return _UNREADABLE
@@ -559,12 +566,17 @@ def _check_entries(
 
 
 def check_knowledge_base(
-    directory: Path, *, today: date | None = None
+    directory: Path, *, today: date | None = None, overrides: Mapping[Path, str] | None = None
 ) -> tuple[KnowledgeBase | None, list[Problem]]:
-    """Read and check a knowledge base; returns it (None on errors) and every problem found."""
+    """Read and check a knowledge base; returns it (None on errors) and every problem found.
+
+    *overrides* gives the text of some files as they would be after an edit (by path inside
+    *directory*): the whole knowledge base is checked with them before anything is written.
+    """
     today = today or date.today()  # noqa: DTZ011 - a calendar date is all that is compared
     directory = Path(directory)
-    collector = _Collector(directory)
+    edits = {Path(path).resolve(): text for path, text in (overrides or {}).items()}
+    collector = _Collector(directory, overrides=edits)
     if not directory.is_dir():
         collector.error(directory, "", "knowledge base folder not found")
         return None, collector.problems
@@ -593,6 +605,8 @@ def check_knowledge_base(
             centre_path, "card", f"no contact with id '{centre.card}' in contacts.yaml"
         )
     _check_entries(collector, centre, entries, events, today, contacts, draft)
+    for unread in sorted(set(edits) - collector.overridden):
+        collector.error(unread, "", "not a file of this knowledge base (entries/<id>.yaml …)")
     problems = collector.problems
     if centre is None or any(p.level == "error" for p in problems):
         return None, problems

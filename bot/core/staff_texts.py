@@ -80,3 +80,61 @@ KB_RELOADED = (
     "{told} Abonnent(en) über neue Termine informiert."
 )
 NOT_TOLD = "{count} Abonnent(en) nicht erreicht (blockiert oder gerade nicht zustellbar)."
+
+# Questions without a confident answer (/unanswered) and accepted phrasings
+USE_IN_STAFF_GROUP = "Bitte in der Gruppe der Mitarbeitenden verwenden."
+UNANSWERED_USAGE = "Bitte so: /unanswered oder /unanswered TAGE (1–365), z. B. /unanswered 7"
+UNANSWERED_NONE = "Keine offenen Fragen in den letzten {days} Tagen."
+UNANSWERED_HEADER = (
+    "Offene Fragen der letzten {days} Tage: {questions} ohne sichere Antwort, in {groups} "
+    "Gruppe(n), die häufigsten zuerst. ➕ nimmt die Frage als Formulierung in den Eintrag auf "
+    "(Datei der Wissensbasis), Ignorieren löscht die Gruppe."
+)
+UNANSWERED_SHOWN = "Hier die {shown} häufigsten."
+GROUP_LINE = "{number}. {count}× · {languages} · {reasons}"
+REASON_LABELS = {
+    "none": "{count}× keine Antwort",
+    "unsure": "{count}× unsicher (Vorschläge gezeigt)",
+    "unhelpful": "{count}× „hat nicht geholfen“",
+}
+RATED_ANSWER = "bei {titles}"
+QUESTION_UNKNOWN = "(die Frage dazu ist nicht bekannt)"
+BUTTON_ADD_PHRASING = "➕ Formulierung von {title}"
+BUTTON_IGNORE = "Ignorieren"
+GROUP_GONE = "Diese Gruppe gibt es nicht mehr (schon erledigt?). Bitte /unanswered neu aufrufen."
+ENTRY_GONE = "Den Eintrag „{entry}“ gibt es in der Wissensbasis nicht mehr."
+ALREADY_ADDED = "Schon erledigt: „{text}“ steht bei „{title}“ ({lang}) – {by}."
+ALREADY_IGNORED = "Schon erledigt: diese Gruppe wurde ignoriert – {by}."
+ALREADY_IN_LIST = "„{text}“ steht schon bei „{title}“ ({lang}); nichts geändert. Gruppe erledigt."
+PHRASING_ADDED = (
+    "✅ „{text}“ ist jetzt eine Formulierung von „{title}“ ({lang}), in {file}. "
+    "{questions} gespeicherte Frage(n) erledigt."
+)
+NOW_CONFIDENT = "Der Assistent beantwortet sie jetzt sicher mit diesem Eintrag."
+NOT_YET_CONFIDENT = (
+    "Achtung: der Assistent beantwortet sie noch nicht sicher mit diesem Eintrag "
+    "(ähnliche Einträge liegen nah beieinander)."
+)
+IGNORED = "Ignoriert: {questions} gespeicherte Frage(n) gelöscht."
+PHRASING_READ_ONLY = (
+    "Nicht übernommen: die Datei {file} (oder ihr Ordner) ist schreibgeschützt. "
+    "Nichts wurde geändert; bitte die IT fragen."
+)
+PHRASING_INVALID = (
+    "Nicht übernommen: mit der neuen Zeile hätte die Wissensbasis Fehler; nichts wurde "
+    "geändert, die bisherige bleibt in Betrieb.\n{report}"
+)
+PHRASING_NOT_EDITABLE = (
+    "Nicht übernommen: {file} lässt sich nicht automatisch ergänzen ({why}). "
+    "Nichts wurde geändert; bitte von Hand eintragen."
+)
+PHRASING_EMPTY = "Nicht übernommen: die Frage enthält keinen Text, der sich eintragen lässt."
+PHRASING_WRITE_FAILED = (
+    "Nicht übernommen: die Datei {file} ließ sich nicht schreiben ({why}). Nichts wurde geändert."
+)
+SEALED_FIGURE = "Sealed-Testsatz {place}: {before} → {after} ({change})"
+ONE_QUESTION, QUESTIONS = "Frage", "Fragen"
+SEALED_MISSING = (
+    "Der Sealed-Testsatz ({path}) ist hier nicht vorhanden. Messen im Quellcode-Ordner mit "
+    "`make bench` oder `.venv/bin/python bench/accuracy.py --part sealed`."
+)

@@ -2,7 +2,7 @@
 
 Stored, and nothing else: a user's chat id, chosen language, first and last contact and whether
 they blocked the bot; answer votes (entry, language, yes/no — no user); questions that found no
-answer (text and language — no user). Repositories never commit: the caller does.
+confident answer (text, language and why — no user). Repositories never commit: the caller does.
 """
 
 from bot.db.models import (

@@ -82,7 +82,10 @@ class Feedback(Base):
 
 
 class UnansweredQuestion(Base):
-    """A question the knowledge base had no answer for; text only, not linked to anyone."""
+    """A question the knowledge base had no confident answer for; text only (scrubbed), not
+    linked to anyone. ``reason``: none (no answer), unsure (suggestions offered) or unhelpful
+    (the answer of ``entry_id`` was rated "did not help"; text empty if the question is not
+    known)."""
 
     __tablename__ = "unanswered_questions"
 
@@ -90,6 +93,8 @@ class UnansweredQuestion(Base):
     text: Mapped[str] = mapped_column(Text)
     lang: Mapped[str] = mapped_column(String(8))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
+    reason: Mapped[str] = mapped_column(String(10), default="none", server_default="none")
+    entry_id: Mapped[str | None] = mapped_column(String(80))
 
 
 class Handoff(Base):

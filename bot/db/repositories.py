@@ -207,11 +207,39 @@ class UnansweredRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def add(self, text: str, lang: str, now: datetime) -> UnansweredQuestion:
-        """Keep the question's text (shortened to a sensible length) and language."""
-        item = UnansweredQuestion(text=text[:MAX_STORED_QUESTION], lang=lang, created_at=now)
+    async def add(
+        self,
+        text: str,
+        lang: str,
+        now: datetime,
+        reason: str = "none",
+        entry_id: str | None = None,
+    ) -> UnansweredQuestion:
+        """Keep the question's text (shortened to a sensible length), language and why."""
+        item = UnansweredQuestion(
+            text=text[:MAX_STORED_QUESTION], lang=lang, created_at=now, reason=reason,
+            entry_id=entry_id,
+        )  # fmt: skip
         self.session.add(item)
         return item
+
+    async def get(self, question_id: int) -> UnansweredQuestion | None:
+        """By id, or None."""
+        return await self.session.get(UnansweredQuestion, question_id)
+
+    async def since(self, moment: datetime) -> list[UnansweredQuestion]:
+        """The questions kept from *moment* on, oldest first."""
+        query = select(UnansweredQuestion).where(UnansweredQuestion.created_at >= moment)
+        return list((await self.session.scalars(query.order_by(UnansweredQuestion.id))).all())
+
+    async def delete_ids(self, ids: list[int]) -> int:
+        """Delete these questions; how many there were."""
+        if not ids:
+            return 0
+        result = await self.session.execute(
+            delete(UnansweredQuestion).where(UnansweredQuestion.id.in_(ids))
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
 
     async def all(self) -> list[UnansweredQuestion]:
         """Every stored question, oldest first."""

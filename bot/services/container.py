@@ -11,6 +11,7 @@ from bot.db.unit_of_work import Database
 from bot.services.appointments import AppointmentService
 from bot.services.contacts import ContactService
 from bot.services.conversations import ConversationService
+from bot.services.curation import CurationService
 from bot.services.events import EventService
 from bot.services.knowledge import KnowledgeService
 from bot.services.ports import Clock, Messenger, Outbox
@@ -38,6 +39,8 @@ class Services:
     contacts: ContactService
     appointments: AppointmentService
     reminders: ReminderService
+    # /unanswered: kept questions grouped, accepted phrasings written into the knowledge base.
+    curation: CurationService
     # Flood control per chat (memory only; None: off).
     flood: FloodGate | None
 

@@ -1,5 +1,5 @@
-"""Questions: answering from the knowledge base, keeping what found no answer (without the
-asker), and the "did this help?" votes (without the voter)."""
+"""Questions: answering from the knowledge base, keeping what found no confident answer
+(without the asker), and the "did this help?" votes (without the voter)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.core.assistant import Reply
+from bot.core.curation import Reason
 from bot.core.languages import Lang
 from bot.core.matching import Band
 from bot.core.scrub import scrub
@@ -17,6 +18,7 @@ from bot.services.knowledge import KnowledgeService
 from bot.services.ports import Clock
 
 VOTES_REMEMBERED = 100_000  # (chat, answer) pairs that voted, newest kept
+ASKED_REMEMBERED = 5000  # chats whose last answered question is kept (in memory) for a "no"
 
 
 @dataclass(frozen=True)
@@ -36,21 +38,38 @@ class QuestionService:
         self.clock = clock
         self.knowledge = knowledge
         self._voted: OrderedDict[tuple[int, str], None] = OrderedDict()
+        # Per chat, in memory only: the entry last answered and the question (scrubbed), so
+        # that a "did not help" is kept with the question that got that answer.
+        self._asked: OrderedDict[int, tuple[str, str]] = OrderedDict()
 
     async def answer(
-        self, text: str, *, lang: Lang | None, hint: str | None, names: Sequence[str] = ()
+        self,
+        text: str,
+        *,
+        lang: Lang | None,
+        hint: str | None,
+        names: Sequence[str] = (),
+        chat_id: int | None = None,
     ) -> Answer:
-        """Answer *text* (in *lang* if the user chose one); a question without any answer is
-        kept, text and language only, for staff to extend the knowledge base — with phone
-        numbers, e-mail addresses and names (the asker's *names* too) taken out first."""
+        """Answer *text* (in *lang* if the user chose one); a question without a confident
+        answer (none at all, or unsure: suggestions offered) is kept, text, language and why
+        only, for staff to extend the knowledge base — with phone numbers, e-mail addresses and
+        names (the asker's *names* too) taken out first. For a confident answer, *chat_id*'s
+        question is remembered in memory until its vote."""
         assistant = self.knowledge.assistant
         # In a thread: the embedding model needs 15-70 ms a question, and other updates must not
         # wait for it.
         reply = await asyncio.to_thread(assistant.reply, text, lang=lang, hint=hint)
-        if reply.band is Band.NONE and reply.handoff_offered:
+        reason = _kept_because(reply)
+        if reason is not None:
             async with self.database() as work:
-                await work.unanswered.add(scrub(text, names), reply.lang, self.clock())
+                await work.unanswered.add(scrub(text, names), reply.lang, self.clock(), reason)
                 await work.commit()
+        elif chat_id is not None and reply.confident and reply.entry_id:
+            self._asked[chat_id] = (reply.entry_id, scrub(text, names))
+            self._asked.move_to_end(chat_id)
+            while len(self._asked) > ASKED_REMEMBERED:
+                self._asked.popitem(last=False)
         entry = assistant.kb.entry(reply.entry_id) if reply.entry_id else None
         return Answer(reply, entry.topic if entry is not None else None)
 
@@ -61,13 +80,33 @@ class QuestionService:
     async def record_vote(self, chat_id: int, entry_id: str, lang: Lang, helpful: bool) -> bool:
         """Store a "did this help?" vote: entry, language, yes or no; nothing of the voter. One
         vote per chat and answer (remembered in memory only, so that the vote stays unlinked);
-        False if this chat had voted on it already."""
+        False if this chat had voted on it already. A "no" is kept for staff too, with the
+        question that got this answer if this chat's last question did (scrubbed, unlinked)."""
         if (chat_id, entry_id) in self._voted:
             return False
         self._voted[(chat_id, entry_id)] = None
         while len(self._voted) > VOTES_REMEMBERED:
             self._voted.popitem(last=False)
+        question = ""
+        if self._asked.get(chat_id, ("", ""))[0] == entry_id:
+            question = self._asked.pop(chat_id)[1]
         async with self.database() as work:
             await work.feedback.add(entry_id, lang, helpful, self.clock())
+            if not helpful:
+                await work.unanswered.add(question, lang, self.clock(), Reason.UNHELPFUL, entry_id)
             await work.commit()
         return True
+
+    def forget_chat(self, chat_id: int) -> None:
+        """Drop what is remembered of a chat (it deleted its data)."""
+        self._asked.pop(chat_id, None)
+
+
+def _kept_because(reply: Reply) -> Reason | None:
+    """Why a question is kept for staff: no answer at all, or an unsure one; None: answered
+    (or small talk, or nothing to answer)."""
+    if reply.band is Band.NONE and reply.handoff_offered:
+        return Reason.NONE
+    if reply.band is Band.UNSURE and reply.suggestions:
+        return Reason.UNSURE
+    return None

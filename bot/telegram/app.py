@@ -14,6 +14,7 @@ from telegram.ext import AIORateLimiter, ApplicationBuilder, ContextTypes
 from telegram.request import BaseRequest
 
 from bot.adapters.event_feed import IcsFeedReader
+from bot.adapters.knowledge_files import KnowledgeFolder
 from bot.core.assistant import Assistant
 from bot.core.flood import FloodGate
 from bot.core.i18n import gettext
@@ -26,6 +27,7 @@ from bot.services.appointments import AppointmentService
 from bot.services.contacts import ContactService
 from bot.services.container import Services
 from bot.services.conversations import ConversationService
+from bot.services.curation import CurationService, PhrasingEditor
 from bot.services.events import EventService
 from bot.services.knowledge import KnowledgeService
 from bot.services.ports import Clock, system_clock
@@ -218,9 +220,13 @@ def build_application(
         contacts=ContactService(knowledge),
         appointments=AppointmentService(database, clock, messenger, outbox, current_kb, settings),
         reminders=ReminderService(database, clock, messenger, outbox, current_kb),
+        curation=CurationService(
+            database, clock, knowledge, PhrasingEditor(KnowledgeFolder()), settings.sealed_dir
+        ),
         flood=flood_gate(settings),
     )
     services.users.on_forget.append(services.conversations.forget_chat)
+    services.users.on_forget.append(services.questions.forget_chat)
     data = app.bot_data
     data.services, data.engine, data.inbox, data.outbox = services, engine, inbox, outbox
     data.staff, data.background = StaffDirectory(settings), Background()

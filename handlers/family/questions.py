@@ -39,10 +39,14 @@ async def answer_question(update: Update, context: Context) -> None:
     chosen = await remembered_language(update, context)
     user = update.effective_user
     names = [n for n in (user.first_name, user.last_name, user.username) if n] if user else []
-    answer = await s.questions.answer(message.text, lang=chosen, hint=hint_of(update), names=names)
+    chat = update.effective_chat
+    answer = await s.questions.answer(
+        message.text, lang=chosen, hint=hint_of(update), names=names,
+        chat_id=chat.id if chat is not None else None,
+    )  # fmt: skip
     reply = answer.reply
-    if update.effective_chat is not None:
-        s.conversations.remember_reply(update.effective_chat.id, reply)
+    if chat is not None:
+        s.conversations.remember_reply(chat.id, reply)
     await send_reply(message, reply)
     if answer.topic == "events":  # "what's on this month?"
         await views.show_events(update, context, reply.lang)
