@@ -12,6 +12,7 @@ from bot.services.appointments import AppointmentService
 from bot.services.contacts import ContactService
 from bot.services.conversations import ConversationService
 from bot.services.events import EventService
+from bot.services.insights import DigestService, InsightService
 from bot.services.knowledge import KnowledgeService
 from bot.services.ports import Clock, Messenger, Outbox
 from bot.services.questions import QuestionService
@@ -38,6 +39,8 @@ class Services:
     contacts: ContactService
     appointments: AppointmentService
     reminders: ReminderService
+    insights: InsightService
+    digest: DigestService
     # Flood control per chat (memory only; None: off).
     flood: FloodGate | None
 
