@@ -112,10 +112,10 @@ async def test_a_no_vote_offers_a_person(bot: Bot) -> None:
 async def test_unsure_question_offers_suggestions_and_a_picked_one_is_answered(bot: Bot) -> None:
     await bot.send(updates.text(CHAT, "Rucksack oder Griffbereit?"))
     buttons = bot.api.buttons()
-    assert {"ans:de:rucksack", "ans:de:griffbereit"} <= {data for _, data in buttons}
+    assert {"sug:de:rucksack", "sug:de:griffbereit"} <= {data for _, data in buttons}
     assert buttons[-1][1] == "person:de"
     bot.api.clear()
-    await bot.send(updates.callback(CHAT, "ans:de:griffbereit"))
+    await bot.send(updates.callback(CHAT, "sug:de:griffbereit"))
     [answer] = bot.api.texts()
     assert answer.startswith("„Griffbereit“")
 

@@ -80,8 +80,10 @@ async def purge_inactive_users(context: Context) -> None:
 
 
 async def purge_records(context: Context) -> None:
-    """Job: delete closed conversations and past appointments older than the record retention."""
+    """Job: delete closed conversations and past appointments older than the record retention,
+    and the statistics' anonymous events older than theirs."""
     await context.services.users.purge_records()
+    await context.services.insights.purge()
 
 
 async def ask_before_deleting(update: Update, context: Context) -> None:
