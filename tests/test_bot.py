@@ -16,7 +16,13 @@ from bot.core.languages import LANGS, NATIVE_NAMES
 from bot.db import Feedback, UnansweredQuestion, User
 from bot.errors import WegweiserError
 from bot.telegram.context import Context
-from bot.telegram.jobs import EVENTS_FEED, KB_WATCH, PURGE_INACTIVE_USERS, PURGE_RECORDS
+from bot.telegram.jobs import (
+    EVENTS_FEED,
+    KB_WATCH,
+    PURGE_INACTIVE_USERS,
+    PURGE_RECORDS,
+    WEEKLY_DIGEST,
+)
 from bot.telegram.reminder_jobs import REMINDER_SWEEP_JOB
 from handlers.family.start import WELCOME
 from tests import updates
@@ -310,6 +316,7 @@ async def test_the_jobs_run_as_the_table_says(bot: Bot) -> None:
         PURGE_INACTIVE_USERS,
         PURGE_RECORDS,
         REMINDER_SWEEP_JOB,
+        WEEKLY_DIGEST,
     ):
         [job] = job_queue.get_jobs_by_name(schedule.name)
         assert job.job.trigger.interval == schedule.interval, schedule.name

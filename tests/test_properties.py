@@ -38,8 +38,8 @@ COMMANDS = [
     "mydata", "stats", "nonsense",
 ]  # fmt: skip
 SCHEMES = [
-    "lang:", "menu:", "ans:", "sug:", "fb:", "person:", "end:", "rate:", "appt:", "evics:", "evrem:",
-    "evsub:", "volmsg:", "handoff:claim:", "handoff:close:",
+    "lang:", "menu:", "ans:", "sug:", "fb:", "person:", "end:", "rate:", "appt:", "evics:",
+    "evrem:", "evsub:", "volmsg:", "handoff:claim:", "handoff:close:",
 ]  # fmt: skip
 
 pieces = st.one_of(st.text(max_size=40), st.sampled_from(NASTY))

@@ -63,6 +63,15 @@ def in_topic(
     return {"update_id": next(_ids), "message": body}
 
 
+def in_group(
+    staff_chat: int, user_id: int, line: str, name: str = "Frau Yilmaz"
+) -> dict[str, Any]:
+    """A staff member writes in the staff supergroup itself (not in a topic), e.g. ``/stats``."""
+    update = in_topic(staff_chat, 0, user_id, name, text=line)
+    del update["message"]["message_thread_id"], update["message"]["is_topic_message"]
+    return update
+
+
 def text(chat_id: int, words: str, **kwargs: Any) -> dict[str, Any]:
     """A text message."""
     return message(chat_id, text=words, **kwargs)
