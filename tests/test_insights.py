@@ -12,10 +12,12 @@ from sqlalchemy import inspect, select
 from bot.core import staff_texts as texts
 from bot.core.booking import FamilyAnswer
 from bot.core.handoff import HandoffStatus
+from bot.core.i18n import gettext
 from bot.db import Activity, Appointment, AppointmentRepository, Digest
 from bot.services.conversations import Conversation
 from bot.telegram.jobs import PURGE_RECORDS, WEEKLY_DIGEST
 from bot.telegram.reminder_jobs import SWEEP
+from handlers.family.info import PRIVACY_COUNTS
 from tests import updates
 from tests.fakes import FakeTelegram
 from tests.harness import (
@@ -24,6 +26,7 @@ from tests.harness import (
     STAFF_CHAT,
     START,
     STRANGER,
+    Bot,
     Desk,
     open_topic,
     running,
@@ -295,3 +298,9 @@ async def test_old_events_are_purged_by_the_daily_purge(database_url: str) -> No
         async with desk.sessions() as session:
             kept = (await session.scalars(select(Activity.at))).all()
         assert kept == [START - timedelta(days=99)]
+
+
+async def test_privacy_tells_families_what_is_counted(bot: Bot) -> None:
+    await bot.send(updates.command(FAMILY, "/privacy", language_code="ar"))
+    assert gettext("ar", PRIVACY_COUNTS) in bot.api.texts()[-1]
+    assert gettext("ar", PRIVACY_COUNTS) != PRIVACY_COUNTS  # in the family's language

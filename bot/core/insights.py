@@ -416,15 +416,15 @@ def _breakdown(
     name: Callable[[str], str],
 ) -> list[str]:
     """A heading and one line per key (language or topic) of *keyed* (one mapping a window)
-    with anything counted, the most asked first (in the longest window)."""
+    with anything counted, the most asked first (in the longest window), "no topic" last."""
     keys = {key for found in keyed for key, t in found.items() if t.anything}
     if not keys:
         return []
     longest = max(range(len(windows)), key=lambda i: windows[i].days)
 
-    def order(key: str) -> tuple[int, int, str]:
+    def order(key: str) -> tuple[bool, int, int, str]:
         counted = keyed[longest].get(key, Tally())
-        return (-counted.questions, LANGS.index(key) if key in LANGS else len(LANGS), key)
+        return (key == NO_TOPIC, -counted.questions, _rank(key), key)
 
     lines = [heading.format(windows=_side_by_side(f"{w.days} Tage" for w in windows))]
     for key in sorted(keys, key=order):

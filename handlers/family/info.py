@@ -43,6 +43,12 @@ PRIVACY_STAFF = (
 )
 
 
+PRIVACY_COUNTS = (
+    "I also count, without any link to you, how questions were answered (language, topic, "
+    "hour), so that the centre can see how well I help."
+)
+
+
 async def _say(update: Update, context: Context, text: str) -> None:
     message = update.effective_message
     if message is not None:
@@ -70,7 +76,8 @@ async def show_privacy(update: Update, context: Context) -> None:
         days=context.services.settings.record_retention_days,
     )
     parts = [views.privacy_notice(context, lang), gettext(lang, PRIVACY),
-             gettext(lang, PRIVACY_STAFF), f"{retention} {records}"]  # fmt: skip
+             gettext(lang, PRIVACY_STAFF), gettext(lang, PRIVACY_COUNTS),
+             f"{retention} {records}"]  # fmt: skip
     await _say(update, context, "\n\n".join(parts))
 
 
