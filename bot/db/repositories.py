@@ -619,10 +619,11 @@ class ActivityRepository:
     async def counts(
         self, since: datetime, until: datetime
     ) -> list[tuple[str, str | None, str, str | None, int]]:
-        """(kind, outcome, language, topic, how many) of the events from *since* to *until*."""
+        """(kind, outcome, language, topic, how many) of the events after *since* up to
+        *until* (windows that follow each other count each event once)."""
         query = (
             select(Activity.kind, Activity.outcome, Activity.lang, Activity.topic, func.count())
-            .where(Activity.at >= since, Activity.at <= until)
+            .where(Activity.at > since, Activity.at <= until)
             .group_by(Activity.kind, Activity.outcome, Activity.lang, Activity.topic)
         )
         return [(k, o, lang, t, int(n)) for k, o, lang, t, n in await self.session.execute(query)]
@@ -630,19 +631,19 @@ class ActivityRepository:
     async def reply_times(
         self, since: datetime, until: datetime
     ) -> list[tuple[str, str | None, int]]:
-        """(language, topic, seconds) of staff's first replies from *since* to *until*."""
+        """(language, topic, seconds) of staff's first replies after *since* up to *until*."""
         query = select(Activity.lang, Activity.topic, Activity.seconds).where(
             Activity.kind == FIRST_STAFF_REPLY, Activity.seconds.is_not(None),
-            Activity.at >= since, Activity.at <= until,
+            Activity.at > since, Activity.at <= until,
         )  # fmt: skip
         rows = await self.session.execute(query)
         return [(lang, t, int(s)) for lang, t, s in rows if s is not None]
 
     async def votes(self, since: datetime, until: datetime) -> list[tuple[str, str, bool, int]]:
-        """(language, entry, helpful, how many) of the votes from *since* to *until*."""
+        """(language, entry, helpful, how many) of the votes after *since* up to *until*."""
         query = (
             select(Feedback.lang, Feedback.entry_id, Feedback.helpful, func.count())
-            .where(Feedback.created_at >= since, Feedback.created_at <= until)
+            .where(Feedback.created_at > since, Feedback.created_at <= until)
             .group_by(Feedback.lang, Feedback.entry_id, Feedback.helpful)
         )
         return [(lang, e, bool(h), int(n)) for lang, e, h, n in await self.session.execute(query)]
