@@ -104,7 +104,6 @@ STATS_KEPT_NOTE = (
 STATS_BY_LANGUAGE = "Nach Sprache ({windows}):"
 STATS_BY_TOPIC = "Nach Thema ({windows}):"
 STATS_NO_TOPIC = "ohne Thema"
-STATS_NOTHING_YET = "Noch keine Fragen in diesem Zeitraum."
 STATS_PART_QUESTIONS = "Fragen {values}"
 STATS_PART_CONFIDENT = "sicher {values}"
 STATS_PART_SUGGESTIONS = "Vorschläge {values}"
