@@ -1,8 +1,10 @@
-"""The ``wegweiser`` command: run | chat | ask | kb check | kb add-phrasing."""
+"""The ``wegweiser`` command: run | chat | ask | kb check | kb add-phrasing | db upgrade |
+report."""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import logging
 import sys
@@ -14,7 +16,13 @@ from urllib.parse import urlsplit
 from bot.adapters.embedder import DiskStore, load_embedder
 from bot.adapters.terminal_chat import TerminalChat
 from bot.core.assistant import Assistant, Reply
-from bot.core.knowledge import check_knowledge_base, format_report, load_knowledge_base
+from bot.core.insights import Chart, Figures
+from bot.core.knowledge import (
+    KnowledgeBase,
+    check_knowledge_base,
+    format_report,
+    load_knowledge_base,
+)
 from bot.core.languages import LANGS, Lang, as_lang
 from bot.errors import ConfigurationError, KnowledgeBaseError
 from bot.settings import Settings, load_settings
@@ -62,6 +70,11 @@ def _parser() -> argparse.ArgumentParser:
     db = commands.add_parser("db", help="database tools")
     db_commands = db.add_subparsers(dest="db_command", required=True)
     db_commands.add_parser("upgrade", help="apply the migrations (WEGWEISER_DATABASE_URL)")
+
+    report = commands.add_parser("report", help="the staff's statistics (WEGWEISER_DATABASE_URL)")
+    report.add_argument("--since", default="30d", help="the last days or weeks: 7d, 30d, 12w")
+    report.add_argument("--format", choices=("text", "csv", "png"), default="text")
+    report.add_argument("--output", type=Path, help="write to this file (png: report.png)")
     return parser
 
 
@@ -146,6 +159,70 @@ def command_db_upgrade(args: argparse.Namespace) -> int:
     return 0
 
 
+def command_report(args: argparse.Namespace) -> int:
+    """The statistics of the last days or weeks, as German text, CSV, or the digest's chart."""
+    from bot.core.insights import csv_text, parse_days, stats_messages
+    from bot.core.staff_texts import STATS_TITLE
+
+    try:
+        days = parse_days(args.since)
+    except ValueError as exc:
+        print(f"wegweiser report: --since: {exc}", file=sys.stderr)
+        return 2
+    from sqlalchemy.exc import SQLAlchemyError
+
+    settings = load_settings()
+    kb = load_knowledge_base(settings.kb)
+    try:
+        insights, chart = asyncio.run(_figures_and_chart(settings, kb, days, args.format == "png"))
+    except (SQLAlchemyError, OSError) as exc:  # unreachable, or not migrated (db upgrade)
+        reason = str(exc).splitlines()[0] if str(exc) else ""
+        print(f"wegweiser report: database: {type(exc).__name__}: {reason}", file=sys.stderr)
+        return 3
+    if args.format == "png":
+        from bot.adapters.charts import render_png
+
+        assert chart is not None
+        target: Path = args.output or Path("report.png")
+        target.write_bytes(render_png(chart))
+        print(f"chart written to {target}")
+        return 0
+    if args.format == "csv":
+        text = csv_text([insights])
+    else:
+        text = "\n\n".join(stats_messages([insights], STATS_TITLE, kb.centre.tz)) + "\n"
+    if args.output is not None:
+        args.output.write_text(text, encoding="utf-8")
+        print(f"report written to {args.output}")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+async def _figures_and_chart(
+    settings: Settings, kb: KnowledgeBase, days: int, with_chart: bool
+) -> tuple[Figures, Chart | None]:
+    """The figures of the last *days* from the settings' database (and the chart's data)."""
+    from bot.db import create_engine, session_factory
+    from bot.db.unit_of_work import Database
+    from bot.services.insights import InsightService
+    from bot.services.ports import system_clock
+
+    engine = create_engine(settings.database_url)
+    try:
+        database = Database(session_factory(engine))
+        service = InsightService(
+            database, system_clock, lambda: kb, settings.statistics_retention_days
+        )
+        figures = await service.figures(days)
+        if not with_chart:
+            return figures, None
+        weeks = min(52, max(2, -(-days // 7)))  # the window in weeks, rounded up
+        return figures, await service.chart(weeks=weeks, topic_days=days)
+    finally:
+        await engine.dispose()
+
+
 def command_kb_check(args: argparse.Namespace) -> int:
     """Validate one knowledge base, or every knowledge base in a folder of them."""
     directory: Path = args.directory or load_settings().kb
@@ -228,6 +305,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return command_kb_check(args)
         if args.command == "db":
             return command_db_upgrade(args)
+        if args.command == "report":
+            return command_report(args)
         return handlers[args.command](args)
     except KnowledgeBaseError as exc:
         print(exc.report, file=sys.stderr)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import AnyHttpUrl, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -14,6 +14,8 @@ from bot.errors import ConfigurationError
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 BUNDLED_KNOWLEDGE = PROJECT_ROOT / "knowledge"
 DEFAULT_KB = BUNDLED_KNOWLEDGE / "duisburg"
+Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+                  "off"]  # fmt: skip
 
 
 class Settings(BaseSettings):
@@ -75,6 +77,12 @@ class Settings(BaseSettings):
     # them answered confidently with the expected fact is shown before and after. Not there
     # (installed elsewhere): staff are told how to measure it in the source folder.
     sealed_dir: Path | None = PROJECT_ROOT / "tests" / "sealed"
+    # The weekly digest to the staff group (chart and figures): weekday and hour in the centre's
+    # time zone; "off" sends none.
+    digest_weekday: Weekday = "monday"
+    digest_hour: int = Field(default=8, ge=0, le=23)
+    # The anonymous events behind the statistics are deleted after this many days (daily).
+    statistics_retention_days: int = Field(default=400, ge=1)
 
     @field_validator("reminder_offsets")
     @classmethod
@@ -84,6 +92,11 @@ class Settings(BaseSettings):
         if not parse_offsets(value):
             raise ValueError("give at least one offset, e.g. 24h,2h")
         return value
+
+    @field_validator("digest_weekday", mode="before")
+    @classmethod
+    def _lower_case(cls, value: object) -> object:
+        return value.strip().lower() if isinstance(value, str) else value
 
     @field_validator("staff_user_ids", mode="before")
     @classmethod

@@ -15,6 +15,7 @@ def register(app: WegweiserApp) -> None:
     from handlers.family import events, gate, handoff, info, questions, start, volunteering
     from handlers.staff import appointments as staff_appointments
     from handlers.staff import desk, reload, unanswered
+    from handlers.staff import insights as staff_insights
 
     staff_chat_id = app.bot_data.services.settings.staff_chat_id
     callbacks.register(app)
@@ -28,6 +29,7 @@ def register(app: WegweiserApp) -> None:
     volunteering.register(app)
     reload.register(app)
     unanswered.register(app, staff_chat_id)
+    staff_insights.register(app, staff_chat_id)
     questions.register(app)
     info.register(app)
     errors.register(app)
@@ -39,5 +41,6 @@ def register(app: WegweiserApp) -> None:
             (jobs.PURGE_INACTIVE_USERS, info.purge_inactive_users),
             (jobs.PURGE_RECORDS, info.purge_records),
             (reminder_jobs.REMINDER_SWEEP_JOB, reminder_jobs.sweep),
+            (jobs.WEEKLY_DIGEST, staff_insights.send_weekly_digest),
         ],
     )

@@ -14,6 +14,7 @@ from bot.core.languages import LANGS, NATIVE_NAMES, Lang
 TOPICS = ("school", "volunteering", "events", "contacts")
 # The patterns the handlers register with (one table of schemes: bot.core.callbacks).
 PICK_LANGUAGE, MENU, ANSWER = callbacks.PICK_LANGUAGE, callbacks.MENU, callbacks.ANSWER
+SUGGESTION = callbacks.SUGGESTION
 FEEDBACK, PERSON, DELETE = callbacks.FEEDBACK, callbacks.PERSON, callbacks.DELETE
 
 
@@ -69,6 +70,16 @@ def entry_buttons(lang: Lang, entries: list[tuple[str, str]]) -> InlineKeyboardM
     return InlineKeyboardMarkup(rows)
 
 
+def suggestion_buttons(lang: Lang, suggestions: list[tuple[str, str]]) -> InlineKeyboardMarkup:
+    """One button per suggested (entry id, title), then "talk to a person"."""
+    rows = [
+        [InlineKeyboardButton(title, callback_data=callbacks.suggestion(lang, eid))]
+        for eid, title in suggestions
+    ]
+    rows.append([person_button(lang)])
+    return InlineKeyboardMarkup(rows)
+
+
 def feedback_buttons(lang: Lang, entry_id: str) -> InlineKeyboardMarkup:
     """ "Did this help?" yes / no."""
     return InlineKeyboardMarkup(
@@ -97,7 +108,7 @@ def for_reply(reply: Reply) -> InlineKeyboardMarkup | None:
             rows.append((InlineKeyboardButton(label, url=map_link(reply.place)),))
         return InlineKeyboardMarkup(rows)
     if reply.suggestions:
-        return entry_buttons(reply.lang, [(s.entry_id, s.title) for s in reply.suggestions])
+        return suggestion_buttons(reply.lang, [(s.entry_id, s.title) for s in reply.suggestions])
     return person_only(reply.lang)
 
 

@@ -34,6 +34,8 @@ class FakeTelegram(BaseRequest):
         self._next_message_id = 5000
         self._next_topic = 100
         self.staff_members: set[int] = set()
+        # (method, file name, content) of every file sent (a document, a photo).
+        self.uploads: list[tuple[str, str | None, bytes]] = []
 
     @property
     def read_timeout(self) -> float | None:
@@ -60,6 +62,9 @@ class FakeTelegram(BaseRequest):
         name = url.rsplit("/", 1)[-1]
         params = dict(request_data.parameters) if request_data else {}
         self.calls.append((name, params))
+        for filename, content, _ in (request_data.multipart_data if request_data else {}).values():
+            data = content if isinstance(content, bytes) else content.read()
+            self.uploads.append((name, filename, data))
         if name in self.fail_once:
             status, description, parameters = self.fail_once.pop(name)
             body = {"ok": False, "error_code": status, "description": description,
@@ -96,7 +101,8 @@ class FakeTelegram(BaseRequest):
             return BOT_USER
         if name == "getUpdates":
             return []
-        if name in {"sendMessage", "editMessageText", "editMessageReplyMarkup", "sendDocument"}:
+        if name in {"sendMessage", "editMessageText", "editMessageReplyMarkup", "sendDocument",
+                    "sendPhoto"}:  # fmt: skip
             if "chat_id" not in params:
                 return True
             return self._message(params)
@@ -135,3 +141,4 @@ class FakeTelegram(BaseRequest):
     def clear(self) -> None:
         """Forget the calls so far."""
         self.calls.clear()
+        self.uploads.clear()

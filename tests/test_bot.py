@@ -16,7 +16,13 @@ from bot.core.languages import LANGS, NATIVE_NAMES
 from bot.db import Feedback, UnansweredQuestion, User
 from bot.errors import WegweiserError
 from bot.telegram.context import Context
-from bot.telegram.jobs import EVENTS_FEED, KB_WATCH, PURGE_INACTIVE_USERS, PURGE_RECORDS
+from bot.telegram.jobs import (
+    EVENTS_FEED,
+    KB_WATCH,
+    PURGE_INACTIVE_USERS,
+    PURGE_RECORDS,
+    WEEKLY_DIGEST,
+)
 from bot.telegram.reminder_jobs import REMINDER_SWEEP_JOB
 from handlers.family.start import WELCOME
 from tests import updates
@@ -112,10 +118,10 @@ async def test_a_no_vote_offers_a_person(bot: Bot) -> None:
 async def test_unsure_question_offers_suggestions_and_a_picked_one_is_answered(bot: Bot) -> None:
     await bot.send(updates.text(CHAT, "Rucksack oder Griffbereit?"))
     buttons = bot.api.buttons()
-    assert {"ans:de:rucksack", "ans:de:griffbereit"} <= {data for _, data in buttons}
+    assert {"sug:de:rucksack", "sug:de:griffbereit"} <= {data for _, data in buttons}
     assert buttons[-1][1] == "person:de"
     bot.api.clear()
-    await bot.send(updates.callback(CHAT, "ans:de:griffbereit"))
+    await bot.send(updates.callback(CHAT, "sug:de:griffbereit"))
     [answer] = bot.api.texts()
     assert answer.startswith("„Griffbereit“")
 
@@ -310,6 +316,7 @@ async def test_the_jobs_run_as_the_table_says(bot: Bot) -> None:
         PURGE_INACTIVE_USERS,
         PURGE_RECORDS,
         REMINDER_SWEEP_JOB,
+        WEEKLY_DIGEST,
     ):
         [job] = job_queue.get_jobs_by_name(schedule.name)
         assert job.job.trigger.interval == schedule.interval, schedule.name

@@ -59,9 +59,9 @@ def test_a_turkish_family_asks_about_school(
             "tr", "Sorry, I am not quite sure what you mean. Did you mean one of these topics?"
         )[:10]
     )
-    assert "ans:tr:griffbereit" in {data for _, data in unsure.buttons}
+    assert "sug:tr:griffbereit" in {data for _, data in unsure.buttons}
 
-    emulator.press(TOKEN, user, "ans:tr:griffbereit", unsure.message_id)
+    emulator.press(TOKEN, user, "sug:tr:griffbereit", unsure.message_id)
     outputs = emulator.wait(TOKEN, 7001, count=2)
     picked = next(o for o in outputs if o.text)
     assert "Griffbereit" in picked.text

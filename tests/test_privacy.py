@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.core.i18n import gettext
-from bot.db import Appointment, Handoff, User
+from bot.db import Appointment, Handoff, UnansweredQuestion, User
 from tests import updates
 from tests.harness import (
     ANNA,
@@ -131,10 +131,26 @@ async def test_closed_conversations_and_past_appointments_are_purged_after_the_r
     async with desk.sessions() as session:
         [handoff] = (await session.scalars(select(Handoff))).all()
         assert handoff.closed_at is not None
-    desk.clock.advance(days=91)
+    await desk.services.questions.answer(
+        "Wie beantrage ich einen Angelschein?", lang="de", hint=None
+    )
+    assert len(await desk.rows(UnansweredQuestion)) == 1
+    desk.clock.advance(days=89)
+    await desk.services.questions.answer(
+        "Wo gibt es Schwimmkurse für Kinder?", lang="de", hint=None
+    )
+    desk.clock.advance(days=2)
     counts = await desk.services.users.purge_records()
-    assert counts == {"conversations": 1, "appointments": 0, "event_reminders": 0}
+    assert counts == {
+        "conversations": 1,
+        "appointments": 0,
+        "event_reminders": 0,
+        "unanswered_questions": 1,
+    }
     assert await desk.rows(Handoff) == []
+    assert [q.text for q in await desk.rows(UnansweredQuestion)] == [
+        "Wo gibt es Schwimmkurse für Kinder?"
+    ]
 
 
 async def test_a_flood_gets_one_notice_and_other_families_are_answered(bot: Bot) -> None:

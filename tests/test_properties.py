@@ -35,11 +35,11 @@ NASTY = [
 COMMANDS = [
     "start", "menu", "language", "events", "volunteer", "appointments", "help", "privacy",
     "delete", "staff", "end", "contact", "appointment", "reply", "close", "claim", "reload",
-    "mydata", "nonsense",
+    "mydata", "stats", "nonsense",
 ]  # fmt: skip
 SCHEMES = [
-    "lang:", "menu:", "ans:", "fb:", "person:", "end:", "rate:", "appt:", "evics:", "evrem:",
-    "evsub:", "volmsg:", "handoff:claim:", "handoff:close:",
+    "lang:", "menu:", "ans:", "sug:", "fb:", "person:", "end:", "rate:", "appt:", "evics:",
+    "evrem:", "evsub:", "volmsg:", "handoff:claim:", "handoff:close:",
 ]  # fmt: skip
 
 pieces = st.one_of(st.text(max_size=40), st.sampled_from(NASTY))
@@ -53,7 +53,7 @@ arguments = st.lists(
 command_lines = st.tuples(st.sampled_from(COMMANDS), arguments).map(
     lambda parts: f"/{parts[0]} {parts[1]}".rstrip()
 )
-STAFF_COMMANDS = ["appointment", "appointments", "reply", "close", "claim", "nonsense"]
+STAFF_COMMANDS = ["appointment", "appointments", "reply", "close", "claim", "stats", "nonsense"]
 staff_lines = st.tuples(
     st.sampled_from(STAFF_COMMANDS),
     st.lists(st.sampled_from(["cancel", "move", "1", *NASTY]), max_size=4).map(" ".join),

@@ -29,6 +29,7 @@ MENU_TOPICS = ("school", "volunteering", "events", "contacts")
 PICK_LANGUAGE = re.compile(rf"^lang:{LANG}$")
 MENU = re.compile(rf"^menu:{LANG}:({'|'.join(MENU_TOPICS)})$")
 ANSWER = re.compile(rf"^ans:{LANG}:{ENTRY}$")
+SUGGESTION = re.compile(rf"^sug:{LANG}:{ENTRY}$")  # a suggestion under an unsure answer
 FEEDBACK = re.compile(rf"^fb:{LANG}:{ENTRY}:([01])$")
 PERSON = re.compile(rf"^person:{LANG}$")
 DELETE = re.compile(rf"^delete:{LANG}:(yes|no)$")
@@ -45,6 +46,7 @@ IGNORE_QUESTIONS = re.compile(rf"^ign:{ID}$")
 # The first part of the data (before the first colon) names the scheme.
 AUDIENCE = {
     "lang": Audience.FAMILY, "menu": Audience.FAMILY, "ans": Audience.FAMILY,
+    "sug": Audience.FAMILY,
     "fb": Audience.FAMILY, "person": Audience.FAMILY, "delete": Audience.FAMILY,
     "end": Audience.FAMILY, "rate": Audience.FAMILY, "appt": Audience.FAMILY,
     "evics": Audience.FAMILY, "evrem": Audience.FAMILY, "evsub": Audience.FAMILY,
@@ -68,6 +70,11 @@ def menu(lang: Lang, topic: str) -> str:
 
 def answer(lang: Lang, entry_id: str) -> str:
     return f"ans:{lang}:{entry_id}"
+
+
+def suggestion(lang: Lang, entry_id: str) -> str:
+    """Pressing it answers with the entry, like ``answer``, and counts as a suggestion taken."""
+    return f"sug:{lang}:{entry_id}"
 
 
 def vote(lang: Lang, entry_id: str, helpful: bool) -> str:

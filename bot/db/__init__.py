@@ -2,12 +2,15 @@
 
 Stored, and nothing else: a user's chat id, chosen language, first and last contact and whether
 they blocked the bot; answer votes (entry, language, yes/no — no user); questions that found no
-confident answer (text, language and why — no user). Repositories never commit: the caller does.
+confident answer (text, language and why — no user); anonymous events for the staff's statistics
+(kind, language, topic, the hour — no user, no text). Repositories never commit: the caller does.
 """
 
 from bot.db.models import (
+    Activity,
     Appointment,
     Base,
+    Digest,
     EventReminder,
     EventSubscription,
     Feedback,
@@ -31,7 +34,9 @@ from bot.db.repositories import (
     SENT,
     SKIPPED,
     UNDELIVERABLE,
+    ActivityRepository,
     AppointmentRepository,
+    DigestRepository,
     EventReminderRepository,
     EventSubscriptionRepository,
     FeedbackRepository,
@@ -56,9 +61,13 @@ __all__ = [
     "SENT",
     "SKIPPED",
     "UNDELIVERABLE",
+    "Activity",
+    "ActivityRepository",
     "Appointment",
     "AppointmentRepository",
     "Base",
+    "Digest",
+    "DigestRepository",
     "EventReminder",
     "EventReminderRepository",
     "EventSubscription",

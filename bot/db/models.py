@@ -118,6 +118,8 @@ class Handoff(Base):
     # Set when the staff topic is still to be opened (or reopened) under this name.
     topic_name: Mapped[str | None] = mapped_column(String(128))
     relay_lease_until: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    # When staff first answered since the conversation (re)opened (for the statistics).
+    first_reply_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
 
 class RelayMessage(Base):
@@ -239,3 +241,33 @@ class InboxUpdate(Base):
     # The process handling it, and until when (renewed while it works on it).
     owner: Mapped[str | None] = mapped_column(String(80))
     lease_until: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+
+class Activity(Base):
+    """One anonymous event for the statistics (``bot.core.insights``): what happened, within
+    which hour, in which language and topic. No chat id and no text: not linkable to anyone."""
+
+    __tablename__ = "activity"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)  # the start of the hour
+    kind: Mapped[str] = mapped_column(String(32))  # a bot.core.insights.ActivityKind
+    lang: Mapped[str] = mapped_column(String(8))
+    topic: Mapped[str | None] = mapped_column(String(48))  # the knowledge base's topic
+    entry_id: Mapped[str | None] = mapped_column(String(80))
+    # A question's outcome, who closed or cancelled, what a reminder was of.
+    outcome: Mapped[str | None] = mapped_column(String(16))
+    seconds: Mapped[int | None] = mapped_column(Integer)  # the wait for staff's first reply
+
+
+class Digest(Base):
+    """A weekly digest to the staff group, one row per due moment: claimed by one process,
+    marked once Telegram accepted it, so that it is never sent twice and never lost."""
+
+    __tablename__ = "digests"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    due_at: Mapped[datetime] = mapped_column(UtcDateTime(), unique=True)
+    owner: Mapped[str | None] = mapped_column(String(80))  # the process sending it
+    claimed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime())

@@ -6,12 +6,18 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.booking import AppointmentStatus, ReminderStatus
 from bot.core.handoff import HandoffStatus
+from bot.core.insights import Activity as ActivityEvent
+from bot.core.insights import ActivityKind, hour_of
 from bot.db.models import (
+    Activity,
     Appointment,
+    Digest,
     EventReminder,
     EventSubscription,
     Feedback,
@@ -33,6 +39,7 @@ PENDING, SENT = ReminderStatus.PENDING, ReminderStatus.SENT
 UNDELIVERABLE, SKIPPED = ReminderStatus.UNDELIVERABLE, ReminderStatus.SKIPPED
 SENDING = ReminderStatus.SENDING  # claimed by a dispatcher, not yet accepted by Telegram
 REMINDER_LEASE = timedelta(seconds=120)  # a "sending" reminder older than this is taken again
+FIRST_STAFF_REPLY = ActivityKind.FIRST_STAFF_REPLY
 
 
 class UserRepository:
@@ -149,6 +156,7 @@ class UserRepository:
                 "id": h.id, "language": h.lang, "status": h.status,
                 "opened": h.opened_at.isoformat(),
                 "closed": h.closed_at.isoformat() if h.closed_at else None,
+                "first_staff_reply": h.first_reply_at.isoformat() if h.first_reply_at else None,
                 "rating": h.rating, "messages_relayed": relayed.get(h.id, 0),
             } for h in handoffs],
             "appointments": [{
@@ -171,13 +179,16 @@ class UserRepository:
 
     async def purge_records(self, before: datetime) -> dict[str, int]:
         """Delete what is over and older than *before*: closed conversations (and what was
-        relayed), past appointments and event reminders (and their reminders); counts."""
+        relayed), past appointments and event reminders (and their reminders), and the kept
+        questions staff did not get to; counts."""
         counts = {}
         for name, statement in (
             ("conversations", delete(Handoff).where(
                 Handoff.status == CLOSED, Handoff.closed_at < before)),
             ("appointments", delete(Appointment).where(Appointment.starts_at < before)),
             ("event_reminders", delete(EventReminder).where(EventReminder.starts_at < before)),
+            ("unanswered_questions", delete(UnansweredQuestion).where(
+                UnansweredQuestion.created_at < before)),
         ):  # fmt: skip
             result = await self.session.execute(statement)
             counts[name] = int(getattr(result, "rowcount", 0) or 0)
@@ -195,6 +206,11 @@ class FeedbackRepository:
         vote = Feedback(entry_id=entry_id, lang=lang, helpful=helpful, created_at=now)
         self.session.add(vote)
         return vote
+
+    async def purge(self, before: datetime) -> int:
+        """Delete the votes cast before *before*; how many."""
+        result = await self.session.execute(delete(Feedback).where(Feedback.created_at < before))
+        return int(getattr(result, "rowcount", 0) or 0)
 
     async def all(self) -> list[Feedback]:
         """Every vote, oldest first."""
@@ -278,8 +294,20 @@ class HandoffRepository:
             return handoff, False
         handoff.status, handoff.lang, handoff.opened_at = OPEN, lang, now
         handoff.closed_at = handoff.claimed_by = handoff.claimed_by_name = handoff.rating = None
+        handoff.first_reply_at = None
         handoff.family_blocked = False
         return handoff, True
+
+    async def mark_first_reply(self, handoff_id: int, now: datetime) -> bool:
+        """Note staff's reply if it is the first since the conversation (re)opened; True if it
+        is (a conditional update: of two replies at once, exactly one is the first)."""
+        result = await self.session.execute(
+            update(Handoff)
+            .where(Handoff.id == handoff_id, Handoff.first_reply_at.is_(None))
+            .values(first_reply_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        return getattr(result, "rowcount", 0) == 1
 
     async def active(self) -> list[Handoff]:
         """Every handoff that is not closed."""
@@ -606,3 +634,123 @@ class EventSubscriptionRepository:
             if getattr(result, "rowcount", 0) == 1:
                 taken.append(item)
         return taken
+
+
+class ActivityRepository:
+    """The statistics: anonymous events written (to the hour, no chat, no text), and counted
+    with the "did this help?" votes and the appointments kept."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def record(self, activity: ActivityEvent, now: datetime) -> None:
+        """Keep one event, within the hour of *now*."""
+        self.session.add(
+            Activity(
+                at=hour_of(now), kind=activity.kind, lang=activity.lang, topic=activity.topic,
+                entry_id=activity.entry_id, outcome=activity.outcome, seconds=activity.seconds,
+            )
+        )  # fmt: skip
+
+    async def counts(
+        self, since: datetime, until: datetime
+    ) -> list[tuple[str, str | None, str, str | None, int]]:
+        """(kind, outcome, language, topic, how many) of the events after *since* up to
+        *until* (windows that follow each other count each event once)."""
+        query = (
+            select(Activity.kind, Activity.outcome, Activity.lang, Activity.topic, func.count())
+            .where(Activity.at > since, Activity.at <= until)
+            .group_by(Activity.kind, Activity.outcome, Activity.lang, Activity.topic)
+        )
+        return [(k, o, lang, t, int(n)) for k, o, lang, t, n in await self.session.execute(query)]
+
+    async def reply_times(
+        self, since: datetime, until: datetime
+    ) -> list[tuple[str, str | None, int]]:
+        """(language, topic, seconds) of staff's first replies after *since* up to *until*."""
+        query = select(Activity.lang, Activity.topic, Activity.seconds).where(
+            Activity.kind == FIRST_STAFF_REPLY, Activity.seconds.is_not(None),
+            Activity.at > since, Activity.at <= until,
+        )  # fmt: skip
+        rows = await self.session.execute(query)
+        return [(lang, t, int(s)) for lang, t, s in rows if s is not None]
+
+    async def votes(self, since: datetime, until: datetime) -> list[tuple[str, str, bool, int]]:
+        """(language, entry, helpful, how many) of the votes after *since* up to *until*."""
+        query = (
+            select(Feedback.lang, Feedback.entry_id, Feedback.helpful, func.count())
+            .where(Feedback.created_at > since, Feedback.created_at <= until)
+            .group_by(Feedback.lang, Feedback.entry_id, Feedback.helpful)
+        )
+        return [(lang, e, bool(h), int(n)) for lang, e, h, n in await self.session.execute(query)]
+
+    async def kept_appointments(self, since: datetime, until: datetime) -> list[tuple[str, int]]:
+        """(language, how many) of the appointments that began from *since* to before *until*
+        and were neither cancelled nor waiting for another date."""
+        query = (
+            select(Appointment.lang, func.count())
+            .where(Appointment.starts_at >= since, Appointment.starts_at < until)
+            .where(Appointment.status.in_([BOOKED, CONFIRMED]))
+            .group_by(Appointment.lang)
+        )
+        return [(lang, int(n)) for lang, n in await self.session.execute(query)]
+
+    async def purge(self, before: datetime) -> int:
+        """Delete the events older than *before*; how many."""
+        result = await self.session.execute(delete(Activity).where(Activity.at < before))
+        return int(getattr(result, "rowcount", 0) or 0)
+
+
+class DigestRepository:
+    """The weekly digests: claimed by one process, then marked sent or released."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def claim(self, due_at: datetime, owner: str, now: datetime, lease: timedelta) -> bool:
+        """Take the digest due at *due_at* for *owner*, in the caller's transaction; False if it
+        was sent, or another process holds it (a holder silent for *lease* loses it). The row is
+        inserted if new (of two inserts exactly one lands), else taken with a conditional
+        update: two processes never both get it."""
+        insert = (
+            postgresql_insert if self.session.get_bind().dialect.name == "postgresql"
+            else sqlite_insert
+        )  # fmt: skip
+        created = await self.session.execute(
+            insert(Digest)
+            .values(due_at=due_at, owner=owner, claimed_at=now)
+            .on_conflict_do_nothing(index_elements=["due_at"])
+        )
+        if getattr(created, "rowcount", 0) == 1:
+            return True
+        taken = await self.session.execute(
+            update(Digest)
+            .where(Digest.due_at == due_at, Digest.sent_at.is_(None))
+            .where(or_(Digest.claimed_at.is_(None), Digest.claimed_at < now - lease))
+            .values(owner=owner, claimed_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        return getattr(taken, "rowcount", 0) == 1
+
+    async def mark_sent(self, due_at: datetime, owner: str, now: datetime) -> None:
+        """Telegram accepted *owner*'s digest: never again."""
+        await self.session.execute(
+            update(Digest)
+            .where(Digest.due_at == due_at, Digest.owner == owner)
+            .values(sent_at=now)
+            .execution_options(synchronize_session=False)
+        )
+
+    async def release(self, due_at: datetime, owner: str) -> None:
+        """*owner* could not send it: the next try (of any process) may take it."""
+        await self.session.execute(
+            update(Digest)
+            .where(Digest.due_at == due_at, Digest.owner == owner, Digest.sent_at.is_(None))
+            .values(owner=None, claimed_at=None)
+            .execution_options(synchronize_session=False)
+        )
+
+    async def purge(self, before: datetime) -> int:
+        """Forget the digests due before *before*; how many."""
+        result = await self.session.execute(delete(Digest).where(Digest.due_at < before))
+        return int(getattr(result, "rowcount", 0) or 0)

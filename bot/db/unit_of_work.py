@@ -12,7 +12,9 @@ from types import TracebackType
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db.repositories import (
+    ActivityRepository,
     AppointmentRepository,
+    DigestRepository,
     EventReminderRepository,
     EventSubscriptionRepository,
     FeedbackRepository,
@@ -38,6 +40,8 @@ class UnitOfWork:
         self.subscriptions = EventSubscriptionRepository(session)
         self.feedback = FeedbackRepository(session)
         self.unanswered = UnansweredRepository(session)
+        self.activity = ActivityRepository(session)
+        self.digests = DigestRepository(session)
 
     async def commit(self) -> None:
         """Store everything done in this unit."""

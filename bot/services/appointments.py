@@ -29,6 +29,7 @@ from bot.core.booking import (
     reminder_times,
 )
 from bot.core.i18n import gettext
+from bot.core.insights import Activity, ActivityKind, Party
 from bot.core.languages import Lang, as_lang
 from bot.db.models import Appointment
 from bot.db.unit_of_work import Database, UnitOfWork
@@ -46,6 +47,21 @@ STAFF_HEARS = {
 def language_of(appointment: Appointment) -> Lang:
     """The language the family reads its appointment in."""
     return as_lang(appointment.lang) or "de"
+
+
+def _cancelled(appointment: Appointment, by: Party) -> Activity:
+    return Activity(ActivityKind.APPOINTMENT_CANCELLED, language_of(appointment), outcome=by)
+
+
+def _answered(appointment: Appointment, status: AppointmentStatus) -> Activity | None:
+    """The event of the family's answer (for the statistics), unless nothing changes."""
+    if appointment.status == status:
+        return None
+    if status == AppointmentStatus.CONFIRMED:
+        return Activity(ActivityKind.APPOINTMENT_CONFIRMED, language_of(appointment))
+    if status == AppointmentStatus.CANCELLED:
+        return _cancelled(appointment, Party.FAMILY)
+    return None
 
 
 def answer_buttons(appointment_id: int, lang: Lang) -> list[list[Button]]:
@@ -138,6 +154,7 @@ class AppointmentService:
                 place=choose_place(kb, rest), bring=documents.text_in(lang) if documents else None,
                 reminders=due, now=moment,
             )  # fmt: skip
+            await work.activity.record(Activity(ActivityKind.APPOINTMENT_BOOKED, lang), moment)
             await work.commit()
         text = appointment_text(starts_at, appointment.place, appointment.bring, centre.tz, lang)
         return Booking(appointment, due, await self._send_to_family(appointment, text))
@@ -173,6 +190,7 @@ class AppointmentService:
                 return None
             appointment.status = AppointmentStatus.CANCELLED
             await work.appointments.set_reminders(appointment, [])
+            await work.activity.record(_cancelled(appointment, Party.CENTRE), self.clock())
             await work.commit()
         tz = self.knowledge().centre.tz
         text = cancelled_text(appointment.starts_at, tz, language_of(appointment))
@@ -187,6 +205,9 @@ class AppointmentService:
             appointment = await work.appointments.get(appointment_id)
             if appointment is None or appointment.chat_id != chat_id:
                 return None
+            counted = _answered(appointment, answer.status)
+            if counted is not None:  # pressed again: not counted twice
+                await work.activity.record(counted, self.clock())
             appointment.status = answer.status
             if answer.status == AppointmentStatus.CANCELLED:
                 await work.appointments.set_reminders(appointment, [])

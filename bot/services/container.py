@@ -13,6 +13,7 @@ from bot.services.contacts import ContactService
 from bot.services.conversations import ConversationService
 from bot.services.curation import CurationService
 from bot.services.events import EventService
+from bot.services.insights import DigestService, InsightService
 from bot.services.knowledge import KnowledgeService
 from bot.services.ports import Clock, Messenger, Outbox
 from bot.services.questions import QuestionService
@@ -41,6 +42,8 @@ class Services:
     reminders: ReminderService
     # /unanswered: kept questions grouped, accepted phrasings written into the knowledge base.
     curation: CurationService
+    insights: InsightService
+    digest: DigestService
     # Flood control per chat (memory only; None: off).
     flood: FloodGate | None
 

@@ -28,6 +28,7 @@ from bot.core.handoff import (
     staff_header,
     waiting_time,
 )
+from bot.core.insights import Activity, ActivityKind, Party
 from bot.core.knowledge import KnowledgeBase
 from bot.core.languages import Lang, as_lang
 from bot.db.models import Handoff
@@ -137,7 +138,13 @@ class ConversationService:
             handoff, fresh = await work.handoffs.open_for_chat(chat_id, lang, moment)
             if fresh:
                 kb = self.knowledge()
-                header = staff_header(handoff.id, lang, self.last_reply(chat_id), kb, label)
+                last = self.last_reply(chat_id)
+                header = staff_header(handoff.id, lang, last, kb, label)
+                entry = kb.entry(last.entry_id) if last and last.entry_id else None
+                topic = entry.topic if entry is not None else None
+                await work.activity.record(
+                    Activity(ActivityKind.HANDOFF_OPENED, lang, topic), moment
+                )
                 handoff.topic_name = header.topic_name  # the outbox opens the topic first
                 minutes = self.settings.handoff_reply_minutes
                 promise = waiting_time(lang, moment, kb.centre, minutes)
@@ -222,6 +229,7 @@ class ConversationService:
                 handoff_id, to_staff=False, now=self.clock(), from_chat_id=from_chat_id,
                 message_id=message_id,
             )  # fmt: skip
+            await self._count_first_reply(work, handoff)
             await work.commit()
         self.outbox.wake(handoff_id)
         return True
@@ -249,6 +257,7 @@ class ConversationService:
             lang = as_lang(handoff.lang) or DEFAULT_LANG
             text = for_reader(template.text_in(lang), lang)
             await work.relays.add(handoff_id, to_staff=False, now=self.clock(), text=text)
+            await self._count_first_reply(work, handoff)
             await work.commit()
         self.outbox.wake(handoff_id)
         return True
@@ -307,8 +316,20 @@ class ConversationService:
         lang = as_lang(handoff.lang) or DEFAULT_LANG
         messages = closing_messages(handoff.id, lang, by_family=by_family)
         await self._queue(work, handoff.id, messages, moment)
+        party = Party.FAMILY if by_family else Party.CENTRE
+        closed = Activity(ActivityKind.HANDOFF_CLOSED, lang, outcome=party)
+        await work.activity.record(closed, moment)
         staff_group = self.settings.staff_chat_id is not None
         return Closing(topic_to_close=handoff.topic_id if staff_group else None)
+
+    async def _count_first_reply(self, work: UnitOfWork, handoff: Handoff) -> None:
+        """Staff answered: if it is the first reply since the conversation (re)opened, note it
+        and how long the family waited (anonymously, for the statistics)."""
+        moment = self.clock()
+        if await work.handoffs.mark_first_reply(handoff.id, moment):
+            waited = max(0, round((moment - handoff.opened_at).total_seconds()))
+            replied = Activity(ActivityKind.FIRST_STAFF_REPLY, handoff.lang, seconds=waited)
+            await work.activity.record(replied, moment)
 
     async def _queue(
         self, work: UnitOfWork, handoff_id: int, messages: Iterable[Outgoing], moment: datetime

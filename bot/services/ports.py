@@ -1,9 +1,9 @@
 """What the use cases need from the outside, as interfaces: the time, the outbox, a messenger,
-the centre's event feed.
+the centre's event feed, a chart renderer.
 
 ``bot.telegram`` implements them (``RelayOutbox``, ``TelegramMessenger``), ``bot.adapters`` the
-feed (``IcsFeedReader``); tests use the same implementations over a fake Bot API, and a fixed
-clock.
+feed (``IcsFeedReader``) and the chart (``render_png``); tests use the same implementations
+over a fake Bot API, and a fixed clock.
 """
 
 from __future__ import annotations
@@ -15,11 +15,14 @@ from enum import StrEnum
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
+from bot.core.insights import Chart
 from bot.core.knowledge import Event, KnowledgeBase
 
 Clock = Callable[[], datetime]
 # The knowledge base in use now (a reload replaces it): its centre, contacts, templates.
 KnowledgeSource = Callable[[], KnowledgeBase]
+# Draws the statistics' chart as a PNG (``bot.adapters.charts.render_png``).
+ChartRenderer = Callable[[Chart], bytes]
 
 
 def system_clock() -> datetime:
@@ -63,6 +66,10 @@ class Messenger(Protocol):
 
     async def send_document(self, chat_id: int, content: bytes, filename: str) -> Delivery:
         """Send a file (e.g. an .ics calendar entry); what became of it."""
+        ...
+
+    async def send_photo(self, chat_id: int, png: bytes, caption: str) -> Delivery:
+        """Send a picture with *caption* under it (e.g. the weekly digest); what became of it."""
         ...
 
 

@@ -1,5 +1,6 @@
 """Questions: answering from the knowledge base, keeping what found no confident answer
-(without the asker), and the "did this help?" votes (without the voter)."""
+(without the asker), the "did this help?" votes (without the voter), and what each question got
+(an anonymous event for the statistics)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from dataclasses import dataclass
 
 from bot.core.assistant import Reply
 from bot.core.curation import Reason
+from bot.core.insights import Activity, ActivityKind, question_activity
 from bot.core.languages import Lang
 from bot.core.matching import Band
 from bot.core.scrub import scrub
@@ -60,22 +62,40 @@ class QuestionService:
         # In a thread: the embedding model needs 15-70 ms a question, and other updates must not
         # wait for it.
         reply = await asyncio.to_thread(assistant.reply, text, lang=lang, hint=hint)
+        entry = assistant.kb.entry(reply.entry_id) if reply.entry_id else None
+        topic = entry.topic if entry is not None else None
         reason = _kept_because(reply)
-        if reason is not None:
+        activity = question_activity(reply, topic)  # anonymous, for the statistics
+        if reason is not None or activity is not None:
+            moment = self.clock()
             async with self.database() as work:
-                await work.unanswered.add(scrub(text, names), reply.lang, self.clock(), reason)
+                if reason is not None:
+                    await work.unanswered.add(scrub(text, names), reply.lang, moment, reason)
+                if activity is not None:
+                    await work.activity.record(activity, moment)
                 await work.commit()
-        elif chat_id is not None and reply.confident and reply.entry_id:
+        if reason is None and chat_id is not None and reply.confident and reply.entry_id:
             self._asked[chat_id] = (reply.entry_id, scrub(text, names))
             self._asked.move_to_end(chat_id)
             while len(self._asked) > ASKED_REMEMBERED:
                 self._asked.popitem(last=False)
-        entry = assistant.kb.entry(reply.entry_id) if reply.entry_id else None
-        return Answer(reply, entry.topic if entry is not None else None)
+        return Answer(reply, topic)
 
     def picked(self, entry_id: str, lang: Lang) -> Reply:
         """The answer of an entry the user picked (a suggestion or a topic's button)."""
         return self.knowledge.assistant.answer(entry_id, lang)
+
+    async def take_suggestion(self, entry_id: str, lang: Lang) -> Reply:
+        """The answer of a suggestion the user pressed under an unsure reply (counted for the
+        statistics, anonymously)."""
+        reply = self.picked(entry_id, lang)
+        entry = self.knowledge.assistant.kb.entry(entry_id)
+        if entry is not None and reply.entry_id is not None:
+            taken = Activity(ActivityKind.SUGGESTION_TAKEN, lang, entry.topic, entry_id)
+            async with self.database() as work:
+                await work.activity.record(taken, self.clock())
+                await work.commit()
+        return reply
 
     async def record_vote(self, chat_id: int, entry_id: str, lang: Lang, helpful: bool) -> bool:
         """Store a "did this help?" vote: entry, language, yes or no; nothing of the voter. One

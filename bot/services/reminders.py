@@ -21,6 +21,7 @@ from bot.core.booking import (
     reminder_text,
     reminder_times,
 )
+from bot.core.insights import Activity, ActivityKind, Reminded
 from bot.core.languages import Lang, as_lang
 from bot.db.models import Appointment, EventReminder, Reminder
 from bot.db.unit_of_work import Database
@@ -36,6 +37,21 @@ OUTCOME = {
     Delivery.REFUSED: ReminderStatus.UNDELIVERABLE,  # refused for good: not again
     Delivery.LATER: ReminderStatus.PENDING,  # the next sweep tries again
 }
+
+
+def _reminder_activity(
+    parent: Appointment | EventReminder, status: ReminderStatus
+) -> Activity | None:
+    """The event of a reminder sent or undeliverable (for the statistics; none for a retry)."""
+    kinds = {
+        ReminderStatus.SENT: ActivityKind.REMINDER_SENT,
+        ReminderStatus.UNDELIVERABLE: ActivityKind.REMINDER_UNDELIVERABLE,
+    }
+    kind = kinds.get(status)
+    if kind is None:
+        return None
+    of = Reminded.EVENT if isinstance(parent, EventReminder) else Reminded.APPOINTMENT
+    return Activity(kind, as_lang(parent.lang) or "de", outcome=of)
 
 
 @dataclass(frozen=True)
@@ -109,6 +125,9 @@ class ReminderService:
             handoff_id = parent.handoff_id if isinstance(parent, Appointment) else None
             async with self.database() as work:
                 await work.reminders.set_status(reminder.id, status, self.clock())
+                counted = _reminder_activity(parent, status)
+                if counted is not None:
+                    await work.activity.record(counted, self.clock())
                 if note is not None and handoff_id is not None:
                     await work.relays.add(handoff_id, to_staff=True, now=self.clock(), text=note)
                 await work.commit()

@@ -13,6 +13,7 @@ from telegram import BotCommand
 from telegram.ext import AIORateLimiter, ApplicationBuilder, ContextTypes
 from telegram.request import BaseRequest
 
+from bot.adapters.charts import render_png
 from bot.adapters.event_feed import IcsFeedReader
 from bot.adapters.knowledge_files import KnowledgeFolder
 from bot.core.assistant import Assistant
@@ -29,6 +30,7 @@ from bot.services.container import Services
 from bot.services.conversations import ConversationService
 from bot.services.curation import CurationService, PhrasingEditor
 from bot.services.events import EventService
+from bot.services.insights import DigestService, InsightService
 from bot.services.knowledge import KnowledgeService
 from bot.services.ports import Clock, system_clock
 from bot.services.questions import QuestionService
@@ -204,6 +206,7 @@ def build_application(
     def current_kb() -> KnowledgeBase:
         return knowledge.assistant.kb  # the one in use now (a reload replaces the assistant)
 
+    insights = InsightService(database, clock, current_kb, settings.statistics_retention_days)
     services = Services(
         knowledge=knowledge,
         settings=settings,
@@ -223,6 +226,8 @@ def build_application(
         curation=CurationService(
             database, clock, knowledge, PhrasingEditor(KnowledgeFolder()), settings.sealed_dir
         ),
+        insights=insights,
+        digest=DigestService(insights, messenger, render_png, settings, owner),
         flood=flood_gate(settings),
     )
     services.users.on_forget.append(services.conversations.forget_chat)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+from bot.services.insights import DIGEST_CHECK
 from bot.telegram.context import Context, WegweiserApp
 
 JobCallback = Callable[[Context], Coroutine[Any, Any, None]]
@@ -34,8 +35,12 @@ KB_WATCH = Schedule("kb-watch", interval=timedelta(seconds=30), first=timedelta(
 PURGE_INACTIVE_USERS = Schedule(
     "purge-inactive-users", interval=timedelta(hours=1), first=timedelta(minutes=1)
 )
-# Delete closed conversations and past appointments older than the record retention, daily.
+# Delete closed conversations and past appointments older than the record retention, and the
+# statistics' anonymous events older than theirs, daily.
 PURGE_RECORDS = Schedule("purge-records", interval=timedelta(days=1), first=timedelta(minutes=2))
+# Send the weekly digest if it is due (also one missed while the bot was down), 10 minutes at
+# most after its hour; asked first half a minute after the start.
+WEEKLY_DIGEST = Schedule("weekly-digest", interval=DIGEST_CHECK, first=timedelta(seconds=30))
 
 
 def schedule(app: WegweiserApp, table: Iterable[tuple[Schedule, JobCallback]]) -> None:

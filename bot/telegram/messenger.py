@@ -42,6 +42,12 @@ class TelegramMessenger:
         document = InputFile(content, filename=filename)
         return await self._deliver(chat_id, self._bot.send_document(chat_id, document))
 
+    async def send_photo(self, chat_id: int, png: bytes, caption: str) -> Delivery:
+        """Send the picture *png* with *caption* to *chat_id*."""
+        assert self._bot is not None, "attach() the bot first"
+        photo = InputFile(png, filename="chart.png")
+        return await self._deliver(chat_id, self._bot.send_photo(chat_id, photo, caption=caption))
+
     async def _deliver(self, chat_id: int, sending: Awaitable[object]) -> Delivery:
         """What Telegram said to *sending*, as a :class:`Delivery`."""
         try:

@@ -43,6 +43,12 @@ PRIVACY_STAFF = (
 )
 
 
+PRIVACY_COUNTS = (
+    "I also count, without any link to you, how questions were answered (language, topic, "
+    "hour), so that the centre can see how well I help."
+)
+
+
 async def _say(update: Update, context: Context, text: str) -> None:
     message = update.effective_message
     if message is not None:
@@ -72,7 +78,8 @@ async def show_privacy(update: Update, context: Context) -> None:
         context.services.settings.record_retention_days,
     )
     parts = [views.privacy_notice(context, lang), gettext(lang, PRIVACY),
-             gettext(lang, PRIVACY_STAFF), f"{retention} {records}"]  # fmt: skip
+             gettext(lang, PRIVACY_STAFF), gettext(lang, PRIVACY_COUNTS),
+             f"{retention} {records}"]  # fmt: skip
     await _say(update, context, "\n\n".join(parts))
 
 
@@ -82,8 +89,10 @@ async def purge_inactive_users(context: Context) -> None:
 
 
 async def purge_records(context: Context) -> None:
-    """Job: delete closed conversations and past appointments older than the record retention."""
+    """Job: delete closed conversations and past appointments older than the record retention,
+    and the statistics' anonymous events older than theirs."""
     await context.services.users.purge_records()
+    await context.services.insights.purge()
 
 
 async def ask_before_deleting(update: Update, context: Context) -> None:

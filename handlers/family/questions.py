@@ -55,13 +55,21 @@ async def answer_question(update: Update, context: Context) -> None:
 
 
 async def answer_picked_entry(update: Update, context: Context) -> None:
-    """The user pressed a suggestion or a topic's entry: send that entry's answer."""
+    """The user pressed a suggestion or an entry of a list: send that entry's answer (a
+    suggestion is counted for the statistics)."""
     query = update.callback_query
-    match = keyboards.ANSWER.match(query.data or "") if query else None
-    if query is None or match is None or query.message is None:
+    if query is None or query.message is None:
+        return
+    questions = context.services.questions
+    suggested = keyboards.SUGGESTION.match(query.data or "")
+    match = suggested or keyboards.ANSWER.match(query.data or "")
+    if match is None:
         return
     lang, entry_id = as_lang(match[1]) or "de", match[2]
-    reply = context.services.questions.picked(entry_id, lang)
+    if suggested:
+        reply = await questions.take_suggestion(entry_id, lang)
+    else:
+        reply = questions.picked(entry_id, lang)
     await query.answer()
     await context.bot.send_message(
         query.message.chat.id, answer_text(reply), reply_markup=keyboards.for_reply(reply)
@@ -98,4 +106,5 @@ def register(app: WegweiserApp) -> None:
     private_text = filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND
     app.add_handler(MessageHandler(private_text & filters.UpdateType.MESSAGES, answer_question))
     app.add_handler(CallbackQueryHandler(answer_picked_entry, pattern=keyboards.ANSWER))
+    app.add_handler(CallbackQueryHandler(answer_picked_entry, pattern=keyboards.SUGGESTION))
     app.add_handler(CallbackQueryHandler(record_vote, pattern=keyboards.FEEDBACK))
