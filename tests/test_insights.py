@@ -106,10 +106,10 @@ async def test_stats_count_what_families_and_staff_did(desk: Desk) -> None:
         "Termine 1 | 1 · erste Antwort 10 Min. | 10 Min.",
         "",
         "Nach Thema (7 Tage | 30 Tage):",
-        "school_entry: Fragen 2 | 2 · sicher 100 % | 100 % · ja/nein 0/1 | 0/1 · "
+        "Schulanmeldung: Fragen 2 | 2 · sicher 100 % | 100 % · ja/nein 0/1 | 0/1 · "
         "Gespräche 1 | 1",
-        "other_authorities: Fragen 1 | 1 · sicher 0 % | 0 %",
-        "parents: Fragen 1 | 1 · sicher 0 % | 0 % · Vorschläge 1 | 1 · ja/nein 1/0 | 1/0",
+        "andere Stellen: Fragen 1 | 1 · sicher 0 % | 0 %",
+        "Eltern: Fragen 1 | 1 · sicher 0 % | 0 % · Vorschläge 1 | 1 · ja/nein 1/0 | 1/0",
         "ohne Thema: Fragen 2 | 2 · sicher 0 % | 0 % · Termine 1 | 1 · "
         "erste Antwort 10 Min. | 10 Min.",
     ])  # fmt: skip

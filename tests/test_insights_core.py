@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import UTC, datetime, timedelta
+from typing import get_args
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -32,7 +33,9 @@ from bot.core.insights import (
     question_activity,
     stats_messages,
     tally,
+    topic_name,
 )
+from bot.core.knowledge import Topic
 from bot.core.languages import LANGS
 from tests.harness import duisburg
 
@@ -215,5 +218,11 @@ def test_the_chart_names_languages_in_their_own_script_and_sums_up_the_rest() ->
                                               "العربية"]  # fmt: skip
     assert chart.other_languages is not None
     assert chart.other_languages.values == (3 + 2 + 1, 2 + 1 + 0)  # tr, en, de
-    assert chart.topic_labels == ("parents",)
+    assert chart.topic_labels == ("Eltern",)
     assert [s.values for s in chart.topics] == [(3,), (1,)]
+
+
+def test_every_topic_has_a_german_label() -> None:
+    assert set(texts.TOPIC_LABELS) == set(get_args(Topic))
+    assert topic_name("school_entry") == "Schulanmeldung"
+    assert topic_name("") == texts.STATS_NO_TOPIC

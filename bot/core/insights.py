@@ -335,8 +335,8 @@ def language_name(lang: str) -> str:
 
 
 def topic_name(topic: str) -> str:
-    """The topic's id as the knowledge base names it, or "ohne Thema"."""
-    return topic or texts.STATS_NO_TOPIC
+    """The topic as staff read it ("Schulanmeldung"; an unknown id as it is), or "ohne Thema"."""
+    return texts.TOPIC_LABELS.get(topic, topic) if topic else texts.STATS_NO_TOPIC
 
 
 def _side_by_side(values: Iterable[str]) -> str:

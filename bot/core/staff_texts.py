@@ -161,6 +161,23 @@ STATS_KEPT_NOTE = (
 STATS_BY_LANGUAGE = "Nach Sprache ({windows}):"
 STATS_BY_TOPIC = "Nach Thema ({windows}):"
 STATS_NO_TOPIC = "ohne Thema"
+# The knowledge base's topics (bot.core.knowledge.Topic) as staff read them.
+TOPIC_LABELS = {
+    "about": "Über das KI",
+    "contacts": "Kontakt",
+    "school_entry": "Schulanmeldung",
+    "language_support": "Sprachförderung",
+    "parents": "Eltern",
+    "volunteering": "Ehrenamt",
+    "events": "Veranstaltungen",
+    "programmes": "Programme",
+    "youth_culture": "Jugend und Kultur",
+    "training_work": "Ausbildung und Arbeit",
+    "anti_racism": "Gegen Rassismus",
+    "teachers": "Lehrkräfte",
+    "politics": "Politik und Integrationsrat",
+    "other_authorities": "andere Stellen",
+}
 STATS_PART_QUESTIONS = "Fragen {values}"
 STATS_PART_CONFIDENT = "sicher {values}"
 STATS_PART_SUGGESTIONS = "Vorschläge {values}"
