@@ -169,3 +169,40 @@ def test_malformed_token_and_port_stop_the_start_with_one_line() -> None:
         assert result.returncode == 2, (name, result.stderr)
         assert result.stderr.startswith(f"wegweiser: configuration: {name}:"), result.stderr
         assert result.stderr.count("\n") == 1
+
+
+# Migration 0009: why a question was kept.
+ASKED = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+KEPT_0008 = sa.table(
+    "unanswered_questions", sa.column("id", sa.Integer), sa.column("text", sa.Text),
+    sa.column("lang", sa.String), sa.column("created_at", UtcDateTime()),
+)  # fmt: skip
+KEPT_0009 = sa.table(
+    "unanswered_questions", sa.column("id", sa.Integer), sa.column("text", sa.Text),
+    sa.column("lang", sa.String), sa.column("created_at", UtcDateTime()),
+    sa.column("reason", sa.String), sa.column("entry_id", sa.String),
+)  # fmt: skip
+
+
+def test_0009_kept_questions_get_a_reason_and_lose_the_new_kinds_going_back(
+    database_url: str,
+) -> None:
+    config = alembic_config(database_url)
+    upgrade(database_url)
+    command.downgrade(config, "0008")  # PostgreSQL is shared by the run: it may be at head
+    old_row = {"id": 1, "text": "Parkausweis?", "lang": "de", "created_at": ASKED}
+    asyncio.run(_run(database_url, sa.delete(KEPT_0008), sa.insert(KEPT_0008).values([old_row])))
+    upgrade(database_url)
+    check(database_url)
+    kept = sa.select(KEPT_0009.c.id, KEPT_0009.c.reason, KEPT_0009.c.entry_id).order_by(
+        KEPT_0009.c.id
+    )
+    assert asyncio.run(_run(database_url, kept)) == [(1, "none", None)]
+    rated = {"id": 2, "text": "", "lang": "tr", "created_at": ASKED, "reason": "unhelpful",
+             "entry_id": "tutoring"}  # fmt: skip
+    asyncio.run(_run(database_url, sa.insert(KEPT_0009).values([rated])))
+    command.downgrade(config, "0008")
+    left = sa.select(KEPT_0008.c.id, KEPT_0008.c.text).order_by(KEPT_0008.c.id)
+    assert asyncio.run(_run(database_url, left)) == [(1, "Parkausweis?")]
+    upgrade(database_url)
+    check(database_url)

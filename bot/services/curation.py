@@ -273,14 +273,12 @@ class CurationService:
         """Add the text of kept question *question_id* as a phrasing of *entry_id* (in the
         question's language), reload, and settle the questions alike to it."""
         async with self._deciding:
-            earlier = self._decided.get(question_id)
-            if earlier is not None:
-                return Outcome(Decision.DECIDED_BEFORE, earlier=earlier, by=earlier.by)
-            async with self.database() as work:
-                representative = await work.unanswered.get(question_id)
-            if representative is None or not representative.text:
+            found = await self._undecided(question_id)
+            if isinstance(found, Outcome):
+                return found
+            if not found.text:
                 return Outcome(Decision.GONE)
-            asked = _asked(representative)
+            asked = found
             old = self.knowledge.assistant
             entry = old.kb.entry(entry_id)
             if entry is None:
@@ -323,15 +321,22 @@ class CurationService:
     async def ignore(self, question_id: int, by: str) -> Outcome:
         """Delete the kept questions alike to *question_id* (the group disappears)."""
         async with self._deciding:
-            earlier = self._decided.get(question_id)
-            if earlier is not None:
-                return Outcome(Decision.DECIDED_BEFORE, earlier=earlier, by=earlier.by)
-            async with self.database() as work:
-                representative = await work.unanswered.get(question_id)
-            if representative is None:
-                return Outcome(Decision.GONE)
-            settled = await self._settle(_asked(representative))
+            found = await self._undecided(question_id)
+            if isinstance(found, Outcome):
+                return found
+            settled = await self._settle(found)
             return self._remember(question_id, Outcome(Decision.IGNORED, settled=settled, by=by))
+
+    async def _undecided(self, question_id: int) -> Asked | Outcome:
+        """The kept question *question_id*, or the outcome if it was decided or is gone."""
+        earlier = self._decided.get(question_id)
+        if earlier is not None:
+            return Outcome(Decision.DECIDED_BEFORE, earlier=earlier, by=earlier.by)
+        async with self.database() as work:
+            representative = await work.unanswered.get(question_id)
+        if representative is None:
+            return Outcome(Decision.GONE)
+        return _asked(representative)
 
     async def _settle(self, representative: Asked) -> int:
         """Delete the stored questions alike to *representative*: kinder to privacy than a
