@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.core import callbacks
@@ -62,20 +64,19 @@ def topic_menu(lang: Lang) -> InlineKeyboardMarkup:
 
 def entry_buttons(lang: Lang, entries: list[tuple[str, str]]) -> InlineKeyboardMarkup:
     """One button per (entry id, title), then "talk to a person"."""
-    rows = [
-        [InlineKeyboardButton(title, callback_data=callbacks.answer(lang, eid))]
-        for eid, title in entries
-    ]
-    rows.append([person_button(lang)])
-    return InlineKeyboardMarkup(rows)
+    return _entries_then_person(lang, entries, callbacks.answer)
 
 
 def suggestion_buttons(lang: Lang, suggestions: list[tuple[str, str]]) -> InlineKeyboardMarkup:
-    """One button per suggested (entry id, title), then "talk to a person"."""
-    rows = [
-        [InlineKeyboardButton(title, callback_data=callbacks.suggestion(lang, eid))]
-        for eid, title in suggestions
-    ]
+    """One button per suggested (entry id, title), then "talk to a person"; pressing one is
+    counted as a suggestion taken."""
+    return _entries_then_person(lang, suggestions, callbacks.suggestion)
+
+
+def _entries_then_person(
+    lang: Lang, entries: list[tuple[str, str]], data: Callable[[Lang, str], str]
+) -> InlineKeyboardMarkup:
+    rows = [[InlineKeyboardButton(title, callback_data=data(lang, eid))] for eid, title in entries]
     rows.append([person_button(lang)])
     return InlineKeyboardMarkup(rows)
 

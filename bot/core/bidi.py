@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-LRI, PDI = "\u2066", "\u2069"
+LRI, RLI, PDI = "\u2066", "\u2067", "\u2069"  # left-to-right / right-to-left isolate, end
 _LTR_RUN = re.compile(
     r"[0-9A-Za-z\u00C0-\u024F](?:[0-9A-Za-z\u00C0-\u024F .,:/@+\-–()]*[0-9A-Za-z\u00C0-\u024F)])?"
 )

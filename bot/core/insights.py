@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 
 from bot.core import staff_texts as texts
 from bot.core.assistant import Reply
-from bot.core.bidi import PDI
+from bot.core.bidi import PDI, RLI
 from bot.core.languages import LANGS, NATIVE_NAMES, as_lang
 from bot.core.matching import Band
 
@@ -34,7 +34,6 @@ CHART_LANGUAGES = 5  # languages shown by name; the others are summed up
 CHART_TOPICS = 8
 NO_TOPIC = ""  # the topic key of what belongs to no topic
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-RLI = "\u2067"  # isolates an Arabic name inside a German line
 
 
 class ActivityKind(StrEnum):
@@ -329,9 +328,8 @@ def share_text(share: float | None) -> str:
 def language_name(lang: str) -> str:
     """The code, then the name ("ar · العربية"): starting with Latin letters, the line stays
     left-to-right in Telegram."""
-    known = as_lang(lang)
-    name = NATIVE_NAMES[known] if known else lang
-    return f"{lang} · {RLI}{name}{PDI}" if known == "ar" else f"{lang} · {name}"
+    name = _native(lang)
+    return f"{lang} · {RLI}{name}{PDI}" if lang == "ar" else f"{lang} · {name}"
 
 
 def topic_name(topic: str) -> str:

@@ -331,6 +331,15 @@ class Problem:
         return f"{self.level}: {where}: {self.message}"
 
 
+def file_name(root: Path, path: Path) -> str:
+    """*path* as reports name it: from the knowledge base *root*'s parent on
+    (``duisburg/entries/about.yaml``), else in full."""
+    try:
+        return str(path.relative_to(root.parent))
+    except ValueError:
+        return str(path)
+
+
 @dataclass
 class _Collector:
     root: Path
@@ -340,10 +349,7 @@ class _Collector:
     overridden: set[Path] = field(default_factory=set)  # the overrides that were read
 
     def rel(self, path: Path) -> str:
-        try:
-            return str(path.relative_to(self.root.parent))
-        except ValueError:
-            return str(path)
+        return file_name(self.root, path)
 
     def error(self, path: Path, where: str, message: str) -> None:
         self.problems.append(Problem(self.rel(path), where, message, "error"))

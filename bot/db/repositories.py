@@ -6,8 +6,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, delete, func, or_, select, update
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.booking import AppointmentStatus, ReminderStatus
@@ -28,6 +26,7 @@ from bot.db.models import (
     UnansweredQuestion,
     User,
 )
+from bot.db.session import insert_for, rowcount
 
 MAX_STORED_QUESTION = 1000
 # Statuses are enums of the core (``bot.core.handoff``, ``bot.core.booking``); these names stay
@@ -113,7 +112,7 @@ class UserRepository:
         await self.session.execute(delete(Handoff).where(Handoff.chat_id == chat_id))
         await self.session.execute(delete(InboxUpdate).where(InboxUpdate.chat_id == chat_id))
         result = await self.session.execute(delete(User).where(User.chat_id == chat_id))
-        return bool(getattr(result, "rowcount", 0))
+        return rowcount(result) > 0
 
     async def everything_about(self, chat_id: int) -> dict[str, Any]:
         """Everything stored about the chat, as plain data (``/mydata``); empty lists and a
@@ -191,7 +190,7 @@ class UserRepository:
                 UnansweredQuestion.created_at < before)),
         ):  # fmt: skip
             result = await self.session.execute(statement)
-            counts[name] = int(getattr(result, "rowcount", 0) or 0)
+            counts[name] = rowcount(result)
         return counts
 
 
@@ -210,7 +209,7 @@ class FeedbackRepository:
     async def purge(self, before: datetime) -> int:
         """Delete the votes cast before *before*; how many."""
         result = await self.session.execute(delete(Feedback).where(Feedback.created_at < before))
-        return int(getattr(result, "rowcount", 0) or 0)
+        return rowcount(result)
 
     async def all(self) -> list[Feedback]:
         """Every vote, oldest first."""
@@ -255,7 +254,7 @@ class UnansweredRepository:
         result = await self.session.execute(
             delete(UnansweredQuestion).where(UnansweredQuestion.id.in_(ids))
         )
-        return int(getattr(result, "rowcount", 0) or 0)
+        return rowcount(result)
 
     async def all(self) -> list[UnansweredQuestion]:
         """Every stored question, oldest first."""
@@ -307,7 +306,7 @@ class HandoffRepository:
             .values(first_reply_at=now)
             .execution_options(synchronize_session=False)
         )
-        return getattr(result, "rowcount", 0) == 1
+        return rowcount(result) == 1
 
     async def active(self) -> list[Handoff]:
         """Every handoff that is not closed."""
@@ -569,7 +568,7 @@ class ReminderRepository:
                 .values(status=SENDING if useful else SKIPPED, claimed_at=now)
                 .execution_options(synchronize_session=False)
             )
-            if getattr(result, "rowcount", 0) == 1 and useful:
+            if rowcount(result) == 1 and useful:
                 await self.session.refresh(reminder)
                 claimed.append((reminder, parent))
         return claimed
@@ -631,7 +630,7 @@ class EventSubscriptionRepository:
                 .where(EventSubscription.id == item.id)
                 .execution_options(synchronize_session=False)
             )
-            if getattr(result, "rowcount", 0) == 1:
+            if rowcount(result) == 1:
                 taken.append(item)
         return taken
 
@@ -698,7 +697,7 @@ class ActivityRepository:
     async def purge(self, before: datetime) -> int:
         """Delete the events older than *before*; how many."""
         result = await self.session.execute(delete(Activity).where(Activity.at < before))
-        return int(getattr(result, "rowcount", 0) or 0)
+        return rowcount(result)
 
 
 class DigestRepository:
@@ -712,16 +711,12 @@ class DigestRepository:
         was sent, or another process holds it (a holder silent for *lease* loses it). The row is
         inserted if new (of two inserts exactly one lands), else taken with a conditional
         update: two processes never both get it."""
-        insert = (
-            postgresql_insert if self.session.get_bind().dialect.name == "postgresql"
-            else sqlite_insert
-        )  # fmt: skip
         created = await self.session.execute(
-            insert(Digest)
+            insert_for(self.session, Digest)
             .values(due_at=due_at, owner=owner, claimed_at=now)
             .on_conflict_do_nothing(index_elements=["due_at"])
         )
-        if getattr(created, "rowcount", 0) == 1:
+        if rowcount(created) == 1:
             return True
         taken = await self.session.execute(
             update(Digest)
@@ -730,7 +725,7 @@ class DigestRepository:
             .values(owner=owner, claimed_at=now)
             .execution_options(synchronize_session=False)
         )
-        return getattr(taken, "rowcount", 0) == 1
+        return rowcount(taken) == 1
 
     async def mark_sent(self, due_at: datetime, owner: str, now: datetime) -> None:
         """Telegram accepted *owner*'s digest: never again."""
@@ -753,4 +748,4 @@ class DigestRepository:
     async def purge(self, before: datetime) -> int:
         """Forget the digests due before *before*; how many."""
         result = await self.session.execute(delete(Digest).where(Digest.due_at < before))
-        return int(getattr(result, "rowcount", 0) or 0)
+        return rowcount(result)

@@ -38,7 +38,7 @@ from bot.core.curation import (
     suggested_entries,
 )
 from bot.core.evaluation import Labelled, evaluate, load_labelled, tally
-from bot.core.knowledge import Problem, check_knowledge_base, format_report
+from bot.core.knowledge import Problem, check_knowledge_base, file_name, format_report
 from bot.core.languages import as_lang
 from bot.core.phrasings import PhrasingRefused, Refusal, add_phrasing, clean
 from bot.db.models import UnansweredQuestion
@@ -356,15 +356,9 @@ class CurationService:
         return outcome
 
     def _file_name(self, assistant: Assistant, entry_id: str) -> str:
-        path = self.editor.files.entry_file(assistant.kb.directory, entry_id)
-        return self._relative(path, assistant) if path is not None else entry_id
-
-    @staticmethod
-    def _relative(path: Path, assistant: Assistant) -> str:
-        try:
-            return str(path.relative_to(assistant.kb.directory.parent))
-        except ValueError:
-            return str(path)
+        directory = assistant.kb.directory
+        path = self.editor.files.entry_file(directory, entry_id)
+        return file_name(directory, path) if path is not None else entry_id
 
     async def sealed_change(self, before: Assistant, after: Assistant) -> SealedChange:
         """The centre's sealed figure with *before*'s and *after*'s matcher (in a thread)."""

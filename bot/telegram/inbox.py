@@ -28,8 +28,6 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, func, or_, select, update
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -37,6 +35,7 @@ from telegram import Bot, Update
 from telegram.error import NetworkError, RetryAfter
 
 from bot.db.models import InboxUpdate
+from bot.db.session import insert_for, rowcount
 
 log = logging.getLogger("wegweiser")
 
@@ -150,10 +149,8 @@ class Inbox:
     async def _store(self, item: Update) -> bool:
         moment = self.clock()
         async with self.sessions() as session:
-            dialect = session.get_bind().dialect.name
-            insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
             result = await session.execute(
-                insert(InboxUpdate)
+                insert_for(session, InboxUpdate)
                 .values(
                     update_id=item.update_id,
                     chat_id=chat_of(item),
@@ -165,7 +162,7 @@ class Inbox:
                 .on_conflict_do_nothing(index_elements=["update_id"])
             )
             await session.commit()
-            if getattr(result, "rowcount", 0) == 1:
+            if rowcount(result) == 1:
                 return True
             # Stored before: handled already, or taken by this or another process.
             return await self._claim(session, item.update_id, moment)
@@ -192,7 +189,7 @@ class Inbox:
             .execution_options(synchronize_session=False)
         )
         await session.commit()
-        return getattr(result, "rowcount", 0) == 1
+        return rowcount(result) == 1
 
     # Outcomes ------------------------------------------------------------------------------
 

@@ -33,6 +33,7 @@ from telegram.error import BadRequest, Forbidden, TelegramError
 
 from bot.core import staff_texts as texts
 from bot.db import Handoff, HandoffRepository, RelayMessage, RelayRepository
+from bot.db.session import rowcount
 from bot.telegram.inbox import cancel_and_wait, passing
 
 log = logging.getLogger("wegweiser")
@@ -205,7 +206,7 @@ class RelayOutbox:
             .execution_options(synchronize_session=False)
         )
         await session.commit()
-        return getattr(result, "rowcount", 0) == 1
+        return rowcount(result) == 1
 
     async def deliver(self, handoff_id: int) -> None:
         """Send what is due for one conversation until done or it has to wait; the two
