@@ -16,7 +16,8 @@ from pathlib import Path
 
 import yaml
 
-ENTRY_SUFFIXES = (".yaml", ".yml")
+from bot.core.knowledge import ENTRY_SUFFIXES
+
 _WRITE_BITS = stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH
 
 

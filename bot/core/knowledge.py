@@ -59,6 +59,7 @@ TOPICS_NEEDING_CONTACT: frozenset[str] = frozenset(
     {"about", "contacts", "school_entry", "volunteering"}
 )
 NO_CONTACT = "none"
+ENTRY_SUFFIXES = (".yaml", ".yml")  # of the files in entries/
 Slug = Annotated[str, Field(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=48)]
 NonEmpty = Annotated[str, Field(min_length=1)]
 
@@ -427,7 +428,7 @@ def _entry_files(collector: _Collector, directory: Path) -> Iterator[Path]:
     if not folder.is_dir():
         collector.error(folder, "", "folder is missing: entries go into entries/<id>.yaml")
         return
-    files = sorted(p for p in folder.iterdir() if p.suffix in {".yaml", ".yml"})
+    files = sorted(p for p in folder.iterdir() if p.suffix in ENTRY_SUFFIXES)
     if not files:
         collector.error(folder, "", "no entries (*.yaml) found")
     yield from files

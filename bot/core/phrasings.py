@@ -153,7 +153,7 @@ def _language_keys(lines: list[str], block: _Block) -> dict[str, int]:
     return keys
 
 
-def _item_offset(lines: list[str], block: _Block, keys: dict[str, int]) -> int:
+def _item_offset(lines: list[str], block: _Block) -> int:
     """How far the list items stand right of their key in this file (2 if no list says)."""
     for index in range(block.start + 1, block.end):
         item = _ITEM.match(lines[index])
@@ -185,7 +185,7 @@ def add_phrasing(source: str, lang: str, phrasing: str) -> str:
     block = _questions_block(lines)
     keys = _language_keys(lines, block)
     key_indent = block.key_indent if block.key_indent is not None else 2
-    offset = _item_offset(lines, block, keys)
+    offset = _item_offset(lines, block)
     if lang in keys:
         key_line = keys[lang]
         found = _KEY_LINE.match(lines[key_line])
