@@ -34,7 +34,8 @@ from bot.core.bidi import strip_isolates  # noqa: E402
 from bot.core.evaluation import Labelled, load_set  # noqa: E402
 from bot.core.knowledge import load_knowledge_base  # noqa: E402
 from bot.core.matching import Matcher  # noqa: E402
-from bot.core.semantic import SemanticIndex, SemanticSettings  # noqa: E402
+from bot.core.normalize import words  # noqa: E402
+from bot.core.semantic import SemanticIndex, SemanticSettings, confident_threshold  # noqa: E402
 from bot.settings import load_settings  # noqa: E402
 
 CENTRES = ("duisburg", "duesseldorf", "krefeld")
@@ -51,6 +52,7 @@ class Features:
     answer: np.ndarray  # per entry: answer passage cosine
     good: np.ndarray  # per entry: True when answering with it counts as answered
     redirect: np.ndarray  # per entry: True for "another authority handles this"
+    word_count: int  # folded words of the question
 
 
 def features(limit_entries: int = 10) -> list[Features]:
@@ -92,18 +94,35 @@ def features(limit_entries: int = 10) -> list[Features]:
                     else:
                         good[i] = entry_id in item.right_entries
             redirect = np.array([e.kind == "redirect" for e in kb.entries])
-            found.append(Features(item, small, lex, phrasing, answer, good, redirect))
+            found.append(
+                Features(
+                    item, small, lex, phrasing, answer, good, redirect, len(words(item.question))
+                )
+            )
     return found
 
 
 GRID = {
-    "floor": (0.82, 0.84),
-    "ceiling": (0.88, 0.90, 0.92),
-    "above_ceiling": (0.0, 0.25, 0.5),  # slope of the score past the ceiling (0: capped at 1)
+    # The similarity scale was chosen on the full grid on 2026-12-01 (floor 0.82 or 0.84,
+    # ceiling 0.88-0.92, slope past it 0-0.5, answers as passages 0-1): only its winners are
+    # kept here, so that the thresholds for long messages fit in the same run.
+    "floor": (0.82,),
+    "ceiling": (0.90,),
+    "above_ceiling": (0.0,),  # slope of the score past the ceiling (0: capped at 1)
     "answer_discount": (0.0,),  # answers as passages: 0.97 and 1.0 never won (2026-12-01)
     "lexical_weight": (0.5, 0.6, 0.7),
-    "confident": (0.50, 0.55, 0.60, 0.65, 0.70),
-    "margin": (0.0, 0.03, 0.06),
+    "confident": (0.55, 0.60, 0.65),
+    "margin": (0.0, 0.03),
+    "long_slope": (
+        0.0,
+        0.04,
+        0.08,
+        0.12,
+        0.16,
+        0.20,
+    ),  # how far the threshold falls for long messages
+    "long_from": (4, 6, 8, 10),
+    "long_floor": (0.45, 0.40, 0.35, 0.30),  # ... but never below (ties: the higher)
 }
 
 
@@ -126,7 +145,12 @@ def outcome(f: Features, p: dict[str, float]) -> tuple[bool, bool, bool]:
     fused = p["lexical_weight"] * f.lexical + (1 - p["lexical_weight"]) * semantic
     order = np.argsort(-fused)
     top, second = fused[order[0]], fused[order[1]]
-    confident = top >= p["confident"] and top - second >= p["margin"]
+    threshold = confident_threshold(
+        SemanticSettings(confident=p["confident"], long_from=int(p["long_from"]),
+                         long_slope=p["long_slope"], long_floor=p["long_floor"]),
+        f.word_count,
+    )  # fmt: skip
+    confident = top >= threshold and top - second >= p["margin"]
     if not confident:
         return False, False, False
     if f.redirect[order[0]]:  # "not something the centre handles": a refusal

@@ -98,12 +98,20 @@ def feedback_buttons(lang: Lang, entry_id: str) -> InlineKeyboardMarkup:
 
 
 def for_reply(reply: Reply) -> InlineKeyboardMarkup | None:
-    """Feedback (and a map link) under an answer; suggestions when unsure; a person when the
-    centre has no answer; nothing under small talk."""
+    """Feedback (then a close runner-up and a map link) under an answer; suggestions when
+    unsure; a person when the centre has no answer; nothing under small talk."""
     if reply.kind == "smalltalk":
         return None
     if reply.confident and reply.entry_id:
         rows = list(feedback_buttons(reply.lang, reply.entry_id).inline_keyboard)
+        rows.extend(  # a runner-up that scored nearly as well ("Rucksack or Griffbereit?")
+            (
+                InlineKeyboardButton(
+                    s.title, callback_data=callbacks.suggestion(reply.lang, s.entry_id)
+                ),
+            )
+            for s in reply.suggestions
+        )
         if reply.place:
             label = gettext(reply.lang, "Show on the map")
             rows.append((InlineKeyboardButton(label, url=map_link(reply.place)),))

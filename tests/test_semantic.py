@@ -17,15 +17,25 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bot.adapters.embedder import DiskStore, load_embedder
 from bot.core.assistant import Assistant
 from bot.core.knowledge import load_knowledge_base
 from bot.core.matching import Band, Matcher
 from bot.core.normalize import words
-from bot.core.semantic import Embedder, FusedMatcher, SemanticSettings, Vectors
+from bot.core.semantic import (
+    Embedder,
+    FusedMatcher,
+    SemanticSettings,
+    Vectors,
+    confident_threshold,
+)
 from bot.settings import BUNDLED_KNOWLEDGE, load_settings
+from tests import updates
 from tests.factories import small_kb
+from tests.harness import Bot, running
 
 MODEL = load_embedder()
 needs_model = pytest.mark.skipif(
@@ -180,6 +190,7 @@ def test_questions_that_share_no_word_with_a_phrasing_reach_their_entry() -> Non
         "Hallo, wir wohnen seit einer Woche in Hamborn. Meine Kinder sind 9 und 15 und sprechen "
         "noch kein Deutsch. Wo bekommen sie einen Platz in der Schule?"
     )
+    assert chatty.confident, chatty.considered  # the words of context do not sink the match
     assert chatty.entry_id in {"school-entry-counselling", "waiting-offer"}, chatty.considered
 
 
@@ -193,3 +204,35 @@ def test_the_model_embeds_the_knowledge_base_once(small: Path, tmp_path: Path) -
     Assistant.for_knowledge_base(kb, embedder=counting, store=DiskStore(tmp_path))
     assert first > 0
     assert counting.embedded == first
+
+
+@given(st.integers(min_value=0, max_value=5000), st.integers(min_value=0, max_value=5000))
+def test_the_confident_threshold_falls_with_length_down_to_its_floor(a: int, b: int) -> None:
+    settings = SemanticSettings()
+    short, long = sorted((a, b))
+    assert confident_threshold(settings, short) >= confident_threshold(settings, long)
+    assert settings.long_floor <= confident_threshold(settings, long) <= settings.confident
+    assert confident_threshold(settings, settings.long_from) == settings.confident
+    assert confident_threshold(settings, 10 * settings.long_from) == settings.long_floor
+
+
+@needs_model
+async def test_a_close_runner_up_is_offered_under_the_answer(database_url: str) -> None:
+    """ "Rucksack oder Griffbereit?" names two programmes: one is answered, the other offered."""
+    assert MODEL is not None
+    kb = load_knowledge_base(BUNDLED_KNOWLEDGE / "duisburg")
+    store = DiskStore(load_settings().cache_dir)
+    fused = Assistant.for_knowledge_base(kb, embedder=MODEL, store=store)
+    async with running(database_url, Bot, fused) as bot:
+        await bot.send(updates.text(70001, "Rucksack oder Griffbereit?"))
+        [answer] = bot.api.texts()
+        assert answer.startswith("„Rucksack KiTa“")
+        offered = [data for _, data in bot.api.buttons()]
+        assert offered[:3] == ["fb:de:rucksack:1", "fb:de:rucksack:0", "sug:de:griffbereit"]
+        bot.api.clear()
+        await bot.send(updates.callback(70001, "sug:de:griffbereit"))
+        [picked] = bot.api.texts()
+        assert picked.startswith("„Griffbereit“")
+        plain = fused.reply("Wo melde ich mein Kind in der Schule an?")
+        assert plain.confident
+        assert not plain.suggestions  # a clear answer offers nothing more

@@ -51,6 +51,8 @@ class TerminalChat:
         if text.isdigit() and self.pending:
             number = int(text)
             if not 1 <= number <= len(self.pending):
+                if len(self.pending) == 1:  # a runner-up under an answer
+                    return gettext(lang, "Please type 1 to open this topic."), True
                 return gettext(
                     lang, "Please choose a number between 1 and {count}.", count=len(self.pending)
                 ), True

@@ -28,6 +28,9 @@ MAX_QUESTION_CHARS = 1000
 MAX_SUGGESTIONS = 3
 # A suggestion must be at least this share of the best score to be worth showing.
 SUGGESTION_FLOOR = 0.6
+# Under a confident answer, a runner-up this close that would be confident itself is offered too
+# ("Rucksack oder Griffbereit?"); on the tuning questions 1 answer in 20 offers one.
+CLOSE_CALL = 0.05
 
 MSG_UNSURE = "Sorry, I am not quite sure what you mean. Did you mean one of these topics?"
 MSG_NO_MATCH = "Sorry, I could not find an answer to that. A person from the centre can help you."
@@ -192,6 +195,7 @@ class Assistant:
                 text="\n".join([*prefix, answered.text]),
                 score=best.score,
                 considered=considered,
+                suggestions=self._close_calls(match, chosen),
             )
         if match.band is Band.UNSURE and best is not None:
             floor = best.score * SUGGESTION_FLOOR
@@ -267,6 +271,18 @@ class Assistant:
         """The entry's title in *lang* (for menus and suggestions)."""
         entry = self.kb.entry(entry_id)
         return entry.title_in(lang) if entry else entry_id
+
+    def _close_calls(self, match: Match, lang: Lang) -> tuple[Suggestion, ...]:
+        """Close runners-up (answers, not redirects) that would be confident answers themselves."""
+        best = match.candidates[0].score
+        return tuple(
+            self._suggestion(c.entry_id, lang)
+            for c in match.candidates[1:MAX_SUGGESTIONS]
+            if c.score >= match.threshold
+            and best - c.score < CLOSE_CALL
+            and (entry := self.kb.entry(c.entry_id)) is not None
+            and entry.kind == "answer"
+        )
 
     def _suggestion(self, entry_id: str, lang: Lang) -> Suggestion:
         return Suggestion(entry_id, self.title(entry_id, lang))

@@ -88,6 +88,7 @@ class Match:
 
     band: Band
     candidates: tuple[Candidate, ...]
+    threshold: float = float("inf")  # the score a candidate needs to be a confident answer
 
     @property
     def best(self) -> Candidate | None:
@@ -325,7 +326,8 @@ class Matcher:
             for entry_id, (score, doc) in ranked
         )
         t = self.thresholds
-        return Match(band_of(candidates, t.confident, t.unsure, t.margin), candidates[:limit])
+        band = band_of(candidates, t.confident, t.unsure, t.margin)
+        return Match(band, candidates[:limit], t.confident)
 
 
 def remembered(cache: dict[K, V], key: K, size: int, compute: Callable[[], V]) -> V:
