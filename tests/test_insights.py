@@ -5,7 +5,7 @@ purged."""
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import inspect, select
 
@@ -28,6 +28,7 @@ from tests.harness import (
     STRANGER,
     Bot,
     Desk,
+    clear_tables,
     open_topic,
     running,
     start_desk,
@@ -53,6 +54,21 @@ async def run_job(desk: Desk, name: str) -> None:
     [job] = job_queue.get_jobs_by_name(name)
     await job.run(desk.app)
     await desk.data.settle()
+
+
+async def started_a_week_before(desk: Desk) -> None:
+    """The bot's first start was a week before now (its first due digest passed over)."""
+    now = desk.clock.moment
+    desk.clock.moment = now - timedelta(days=7)
+    await run_job(desk, DIGEST)
+    desk.clock.moment = now
+    assert desk.api.sent("sendPhoto") == []
+
+
+async def digest_due(desk: Desk, due: datetime) -> Digest:
+    digests: list[Digest] = await desk.rows(Digest)
+    [found] = [d for d in digests if d.due_at == due]
+    return found
 
 
 def photos(desk: Desk) -> list[bytes]:
@@ -193,6 +209,7 @@ async def test_stats_are_for_staff_in_the_staff_group_only(desk: Desk) -> None:
 async def test_the_weekly_digest_goes_out_once_with_the_chart_and_the_figures(
     database_url: str, desk: Desk
 ) -> None:
+    await started_a_week_before(desk)
     await a_week_of_families_and_staff(desk)
     desk.api.clear()
     await run_job(desk, DIGEST)  # Monday, after 8:00 in Duisburg: due since 8:00
@@ -208,9 +225,8 @@ async def test_the_weekly_digest_goes_out_once_with_the_chart_and_the_figures(
     assert len(png) > 20_000
     [details] = desk.texts_to(STAFF_CHAT)
     assert details.startswith("Nach Sprache (7 Tage | 30 Tage):\nde · Deutsch: Fragen 4 | 4")
-    [sent] = await desk.rows(Digest)
+    sent = await digest_due(desk, START - timedelta(hours=1))
     assert sent.sent_at == desk.clock()
-    assert sent.due_at == START - timedelta(hours=1)
 
     desk.clock.advance(minutes=10)
     await run_job(desk, DIGEST)  # the next check
@@ -227,6 +243,7 @@ async def test_the_weekly_digest_goes_out_once_with_the_chart_and_the_figures(
 async def test_the_digest_waits_for_its_weekday_and_hour(database_url: str) -> None:
     async with running(database_url, Desk, digest_weekday="wednesday", digest_hour=10) as desk:
         desk.clock.moment = START - timedelta(days=5, hours=-1)  # Wednesday before, 10:00 local
+        await started_a_week_before(desk)
         await run_job(desk, DIGEST)
         assert len(desk.api.sent("sendPhoto")) == 1
         desk.clock.moment = START + timedelta(days=2)  # Wednesday 9:00 in Duisburg
@@ -243,6 +260,7 @@ async def test_the_digest_waits_for_its_weekday_and_hour(database_url: str) -> N
 async def test_a_digest_missed_while_down_is_sent_when_the_bot_is_back(database_url: str) -> None:
     async with running(database_url, Desk) as desk:
         desk.clock.moment = START - timedelta(days=7)  # last week's went out
+        await started_a_week_before(desk)
         await run_job(desk, DIGEST)
         assert len(desk.api.sent("sendPhoto")) == 1
     api = FakeTelegram()
@@ -259,6 +277,7 @@ async def test_a_digest_missed_while_down_is_sent_when_the_bot_is_back(database_
 
 
 async def test_two_processes_at_once_send_one_digest(database_url: str, desk: Desk) -> None:
+    await started_a_week_before(desk)
     api = FakeTelegram()
     other = Desk(await start_desk(database_url, api), api)
     try:
@@ -269,15 +288,52 @@ async def test_two_processes_at_once_send_one_digest(database_url: str, desk: De
 
 
 async def test_a_digest_telegram_did_not_take_is_sent_at_the_next_check(desk: Desk) -> None:
+    await started_a_week_before(desk)
     desk.api.fail["sendPhoto"] = (502, "Bad Gateway")
     await run_job(desk, DIGEST)
-    [digest] = await desk.rows(Digest)
+    digest = await digest_due(desk, START - timedelta(hours=1))
     assert (digest.sent_at, digest.claimed_at) == (None, None)  # released, not lost
     del desk.api.fail["sendPhoto"]
     desk.clock.advance(minutes=10)
     await run_job(desk, DIGEST)
     assert len(desk.api.sent("sendPhoto")) == 2  # the failed try, then the one that arrived
     assert photos(desk)
+
+
+async def test_the_first_start_sends_no_digest_of_the_time_before(desk: Desk) -> None:
+    await run_job(desk, DIGEST)  # installed on a Monday after 8:00: that digest is passed over
+    assert desk.api.sent("sendPhoto") == []
+    passed = await digest_due(desk, START - timedelta(hours=1))
+    assert (passed.owner, passed.sent_at) == ("first start", START)
+    desk.clock.advance(hours=2)
+    await desk.send(updates.text(FAMILY, "Wo melde ich mein Kind in der Schule an?"))
+    desk.clock.moment = START + timedelta(days=7)
+    await run_job(desk, DIGEST)  # the next Monday: the first digest, with that question
+    [photo] = desk.api.sent("sendPhoto")
+    assert "Fragen: 1 | 1" in photo["caption"].splitlines()
+
+
+async def test_a_weekday_moved_back_sends_no_second_digest_that_week(database_url: str) -> None:
+    api = FakeTelegram()
+    monday = Desk(await start_desk(database_url, api), api)
+    try:
+        await clear_tables(monday.app)
+        await started_a_week_before(monday)
+        await run_job(monday, DIGEST)  # Monday 8:00's digest went out
+        assert len(api.sent("sendPhoto")) == 1
+    finally:
+        await stop_desk(monday.app)
+    api = FakeTelegram()
+    sunday = Desk(await start_desk(database_url, api, digest_weekday="sunday"), api)
+    try:  # restarted on Tuesday with the digest on Sundays: the last Sunday is before Monday
+        sunday.clock.moment = START + timedelta(days=1)
+        await run_job(sunday, DIGEST)
+        assert api.sent("sendPhoto") == []
+        sunday.clock.moment = START + timedelta(days=6, hours=1)  # Sunday 10:00 in Duisburg
+        await run_job(sunday, DIGEST)
+        assert len(api.sent("sendPhoto")) == 1
+    finally:
+        await stop_desk(sunday.app)
 
 
 async def test_no_digest_when_switched_off(database_url: str) -> None:

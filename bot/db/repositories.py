@@ -700,6 +700,9 @@ class ActivityRepository:
         return rowcount(result)
 
 
+PASSED_OVER = "first start"  # the owner of a digest recorded as done without being sent
+
+
 class DigestRepository:
     """The weekly digests: claimed by one process, then marked sent or released."""
 
@@ -743,6 +746,20 @@ class DigestRepository:
             .where(Digest.due_at == due_at, Digest.owner == owner, Digest.sent_at.is_(None))
             .values(owner=None, claimed_at=None)
             .execution_options(synchronize_session=False)
+        )
+
+    async def latest_due(self) -> datetime | None:
+        """The latest due moment on record (sent, held or passed over), if any."""
+        latest: datetime | None = await self.session.scalar(select(func.max(Digest.due_at)))
+        return latest
+
+    async def pass_over(self, due_at: datetime, now: datetime) -> None:
+        """Record *due_at* as done without sending it (the first start: no digest of the time
+        before the bot was there); of two processes doing this, one row lands."""
+        await self.session.execute(
+            insert_for(self.session, Digest)
+            .values(due_at=due_at, owner=PASSED_OVER, claimed_at=now, sent_at=now)
+            .on_conflict_do_nothing(index_elements=["due_at"])
         )
 
     async def purge(self, before: datetime) -> int:

@@ -8,7 +8,10 @@ job asks often (``DIGEST_CHECK``) and right after the start; the latest due mome
 in its own transaction (one row per due moment: of two processes exactly one gets it), sent
 through the :class:`~bot.services.ports.Messenger`, then marked sent — so a restart or a second
 process never sends it twice, and one missed while the bot was down goes out when it is back
-within the week. A sender that died holding the claim loses it after ``DIGEST_LEASE``.
+within the week. A sender that died holding the claim loses it after ``DIGEST_LEASE``. The
+first start sends nothing (it records the moment due as passed over: staff get their first
+digest at the next due moment, not one about the time before the bot), and a due moment older
+than the latest on record (the weekday was moved back) is not sent either.
 """
 
 from __future__ import annotations
@@ -154,6 +157,13 @@ class DigestService:
         if due is None or self.settings.staff_chat_id is None:
             return False
         async with insights.database() as work:
+            latest = await work.digests.latest_due()
+            if latest is None:  # the first start: the first digest is the next one due
+                await work.digests.pass_over(due, moment)
+                await work.commit()
+                return False
+            if latest > due:  # the weekday was moved back: this week's digest went out
+                return False
             claimed = await work.digests.claim(due, self.owner, moment, DIGEST_LEASE)
             await work.commit()
         if not claimed:
