@@ -22,7 +22,7 @@ import itertools
 import pickle
 import random
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -37,7 +37,12 @@ from bot.core.evaluation import Labelled, load_set  # noqa: E402
 from bot.core.knowledge import load_knowledge_base  # noqa: E402
 from bot.core.matching import Matcher  # noqa: E402
 from bot.core.normalize import words  # noqa: E402
-from bot.core.semantic import SemanticIndex, SemanticSettings, confident_threshold  # noqa: E402
+from bot.core.semantic import (  # noqa: E402
+    SemanticIndex,
+    SemanticSettings,
+    confident_threshold,
+    lexical_is_clear,
+)
 from bot.settings import load_settings  # noqa: E402
 
 CENTRES = ("duisburg", "duesseldorf", "krefeld")
@@ -115,16 +120,10 @@ GRID = {
     "lexical_weight": (0.5, 0.6, 0.7),
     "confident": (0.55, 0.60, 0.65),
     "margin": (0.0, 0.03),
-    "long_slope": (
-        0.0,
-        0.04,
-        0.08,
-        0.12,
-        0.16,
-        0.20,
-    ),  # how far the threshold falls for long messages
+    # how far the confident threshold falls for long messages, from how many words, to what
+    "long_slope": (0.0, 0.04, 0.08, 0.12, 0.16, 0.20),
     "long_from": (4, 6, 8, 10),
-    "long_floor": (0.45, 0.40, 0.35, 0.30),  # ... but never below (ties: the higher)
+    "long_floor": (0.45, 0.40, 0.35, 0.30),  # ties: the higher
 }
 
 
@@ -134,29 +133,29 @@ GATE = {  # the model is skipped where the lexical score is this high and this f
 }
 
 
-def outcome(f: Features, p: dict[str, float]) -> tuple[bool, bool, bool]:
-    """(answered, false answer out of scope, confident wrong in scope) under settings *p*."""
+def settings_of(p: dict[str, float]) -> SemanticSettings:
+    """The :class:`SemanticSettings` of a grid point (fields it does not name keep defaults)."""
+    return replace(SemanticSettings(), **p)  # type: ignore[arg-type]
+
+
+def outcome(f: Features, s: SemanticSettings) -> tuple[bool, bool, bool]:
+    """(answered, false answer out of scope, confident wrong in scope) under settings *s*."""
     if f.small_talk:
         return False, False, False
-    if skipped(f, p):
+    if skipped(f, s):
         top_entry = int(np.argmax(f.lexical))  # the model is not run: the lexical answer stands
         if f.redirect[top_entry]:
             return False, False, f.item.expect is not None
         if f.item.expect is None:
             return False, True, False
         return bool(f.good[top_entry]), False, not f.good[top_entry]
-    sim = np.maximum(f.phrasing, f.answer * p["answer_discount"])
-    scaled = np.maximum((sim - p["floor"]) / (p["ceiling"] - p["floor"]), 0)
-    semantic = np.minimum(scaled, 1) + p["above_ceiling"] * np.maximum(scaled - 1, 0)
-    fused = p["lexical_weight"] * f.lexical + (1 - p["lexical_weight"]) * semantic
+    sim = np.maximum(f.phrasing, f.answer * s.answer_discount)
+    scaled = np.maximum((sim - s.floor) / (s.ceiling - s.floor), 0)
+    semantic = np.minimum(scaled, 1) + s.above_ceiling * np.maximum(scaled - 1, 0)
+    fused = s.lexical_weight * f.lexical + (1 - s.lexical_weight) * semantic
     order = np.argsort(-fused)
     top, second = fused[order[0]], fused[order[1]]
-    threshold = confident_threshold(
-        SemanticSettings(confident=p["confident"], long_from=int(p["long_from"]),
-                         long_slope=p["long_slope"], long_floor=p["long_floor"]),
-        f.word_count,
-    )  # fmt: skip
-    confident = top >= threshold and top - second >= p["margin"]
+    confident = top >= confident_threshold(s, f.word_count) and top - second >= s.margin
     if not confident:
         return False, False, False
     if f.redirect[order[0]]:  # "not something the centre handles": a refusal
@@ -167,19 +166,17 @@ def outcome(f: Features, p: dict[str, float]) -> tuple[bool, bool, bool]:
     return right, False, not right
 
 
-def skipped(f: Features, p: dict[str, float]) -> bool:
+def skipped(f: Features, s: SemanticSettings) -> bool:
     """True where the lexical match is clear enough that the model is not run."""
     lexical = np.sort(f.lexical)[::-1]
-    default = SemanticSettings()
-    score = p.get("skip_lexical_score", default.skip_lexical_score)
-    lead = p.get("skip_lexical_lead", default.skip_lexical_lead)
-    return bool(lexical[0] >= score and lexical[0] - lexical[1] >= lead)
+    return lexical_is_clear(s, float(lexical[0]), float(lexical[1]))
 
 
 def model_share(data: list[Features], p: dict[str, float]) -> float:
     """Share of the questions (small talk aside) for which the model runs."""
+    s = settings_of(p)
     asked = [f for f in data if not f.small_talk]
-    return sum(not skipped(f, p) for f in asked) / max(len(asked), 1)
+    return sum(not skipped(f, s) for f in asked) / max(len(asked), 1)
 
 
 def best_gate(data: list[Features], chosen: dict[str, float]) -> dict[str, float]:
@@ -199,8 +196,9 @@ def objective(data: list[Features], p: dict[str, float]) -> tuple[float, float, 
     inside = [f for f in data if f.item.expect is not None]
     outside = [f for f in data if f.item.expect is None]
     answered = wrong = false = 0
+    settings = settings_of(p)
     for f in data:
-        a, fa, w = outcome(f, p)
+        a, fa, w = outcome(f, settings)
         answered += a
         false += fa
         wrong += w

@@ -99,6 +99,11 @@ class SemanticSettings:
     skip_lexical_lead: float = 0.05
 
 
+def lexical_is_clear(settings: SemanticSettings, top: float, second: float) -> bool:
+    """True where the lexical match is so clear (score and lead) that the model is not run."""
+    return top >= settings.skip_lexical_score and top - second >= settings.skip_lexical_lead
+
+
 def confident_threshold(settings: SemanticSettings, word_count: int) -> float:
     """The fused score a question of *word_count* words needs for a confident answer."""
     if word_count <= settings.long_from:
@@ -199,7 +204,7 @@ class FusedMatcher:
         s = self.settings
         top = lexical.candidates[0].score if lexical.candidates else 0.0
         second = lexical.candidates[1].score if len(lexical.candidates) > 1 else 0.0
-        if top >= s.skip_lexical_score and top - second >= s.skip_lexical_lead:
+        if lexical_is_clear(s, top, second):
             return Match(lexical.band, lexical.candidates[:limit], lexical.threshold)
         self.model_runs += 1
         semantic = self.semantic.scores(text)
