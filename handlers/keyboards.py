@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
@@ -76,9 +76,14 @@ def suggestion_buttons(lang: Lang, suggestions: list[tuple[str, str]]) -> Inline
 def _entries_then_person(
     lang: Lang, entries: list[tuple[str, str]], data: Callable[[Lang, str], str]
 ) -> InlineKeyboardMarkup:
-    rows = [[InlineKeyboardButton(title, callback_data=data(lang, eid))] for eid, title in entries]
-    rows.append([person_button(lang)])
-    return InlineKeyboardMarkup(rows)
+    return InlineKeyboardMarkup([*_entry_rows(lang, entries, data), [person_button(lang)]])
+
+
+def _entry_rows(
+    lang: Lang, entries: list[tuple[str, str]], data: Callable[[Lang, str], str]
+) -> list[Sequence[InlineKeyboardButton]]:
+    """One row per (entry id, title), its button carrying *data*."""
+    return [[InlineKeyboardButton(title, callback_data=data(lang, eid))] for eid, title in entries]
 
 
 def feedback_buttons(lang: Lang, entry_id: str) -> InlineKeyboardMarkup:
@@ -102,22 +107,18 @@ def for_reply(reply: Reply) -> InlineKeyboardMarkup | None:
     unsure; a person when the centre has no answer; nothing under small talk."""
     if reply.kind == "smalltalk":
         return None
+    offered = [(s.entry_id, s.title) for s in reply.suggestions]
     if reply.confident and reply.entry_id:
-        rows = list(feedback_buttons(reply.lang, reply.entry_id).inline_keyboard)
-        rows.extend(  # a runner-up that scored nearly as well ("Rucksack or Griffbereit?")
-            (
-                InlineKeyboardButton(
-                    s.title, callback_data=callbacks.suggestion(reply.lang, s.entry_id)
-                ),
-            )
-            for s in reply.suggestions
-        )
+        rows: list[Sequence[InlineKeyboardButton]] = [
+            *feedback_buttons(reply.lang, reply.entry_id).inline_keyboard
+        ]
+        rows.extend(_entry_rows(reply.lang, offered, callbacks.suggestion))  # a close runner-up
         if reply.place:
             label = gettext(reply.lang, "Show on the map")
             rows.append((InlineKeyboardButton(label, url=map_link(reply.place)),))
         return InlineKeyboardMarkup(rows)
-    if reply.suggestions:
-        return suggestion_buttons(reply.lang, [(s.entry_id, s.title) for s in reply.suggestions])
+    if offered:
+        return suggestion_buttons(reply.lang, offered)
     return person_only(reply.lang)
 
 
