@@ -4,7 +4,9 @@ A labelled file is a YAML list of ``{lang, q, expect, also, expect_text, kind}``
 entry id the question is about (``also``: others that answer it as well), or null when the centre
 has no answer for it (out of scope: small talk, other authorities, anything else);
 ``expect_text`` lists the facts (verbatim: an address, a phone number, a programme's name) that a
-right answer must contain.
+right answer must contain. A time of day is the one fact that is written the local way in every
+language ("13 bis 18 Uhr", "saat 13.00 ile 18.00", "from 1 to 6 pm"): it counts when the same hours
+follow each other in the answer (see :func:`holds_fact`).
 
 The figure that counts is :attr:`Tally.answered_rate`: the share of in-scope questions that got a
 confident answer containing every expected fact (or, with no fact listed, the right entry).
@@ -12,6 +14,7 @@ confident answer containing every expected fact (or, with no fact listed, the ri
 
 from __future__ import annotations
 
+import re
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -65,14 +68,47 @@ class Outcome:
         if self.item.expect is None or not self.confident:
             return False
         if self.item.expect_text:
-            folded = self.text.casefold()
-            return all(fact.casefold() in folded for fact in self.item.expect_text)
+            return all(holds_fact(self.text, fact) for fact in self.item.expect_text)
         return self.top1
 
     @property
     def false_confident(self) -> bool:
         """A confident answer that is wrong (or any confident answer out of scope)."""
         return self.confident and not self.top1 and not self.answered
+
+
+# A range of hours the way the seeds write it: "13 bis 18 Uhr", "13-18 Uhr", "13:00 bis 18 Uhr".
+_HOUR_RANGE = re.compile(r"(\d{1,2})(?:[:.]00)?\s*(?:bis|-|–)\s*(\d{1,2})(?:[:.]00)?\s*Uhr")
+# An hour in any language: one or two digits, not part of a longer number, a date or a phone
+# number ("12. Juni" is a day, "0203-283" no hour); an "am/pm" after it is kept.
+_HOUR = re.compile(
+    r"(?<![\d.,/-])(\d{1,2})(?:[:.]00)?(?!\d|[.,/-]\d|\.\s)\s*(pm|p\.m\.|am|a\.m\.)?", re.I
+)
+
+
+def hours_in(text: str) -> list[int]:
+    """The hours of the day in *text*, in order, on the 24-hour clock ("1 to 6 pm" → 13, 18)."""
+    found = [(int(m.group(1)), (m.group(2) or "").casefold()) for m in _HOUR.finditer(text)]
+    hours = [h for h, _ in found]
+    for i, (hour, suffix) in enumerate(found):
+        if suffix.startswith("p"):
+            hours[i] = hour + 12 if hour < 12 else hour
+            if i and found[i - 1][1] == "" and hours[i - 1] < 12 <= hours[i]:
+                hours[i - 1] += 12  # "from 1 to 6 pm": the pm belongs to both
+    return [h for h in hours if h <= 24]
+
+
+def holds_fact(text: str, fact: str) -> bool:
+    """True if *text* contains *fact*: verbatim (case aside), or, for a range of hours, the same
+    hours one after the other in whatever way the language writes them."""
+    if fact.casefold() in text.casefold():
+        return True
+    hour_range = _HOUR_RANGE.fullmatch(fact.strip())
+    if hour_range is None:
+        return False
+    wanted = [int(hour_range.group(1)), int(hour_range.group(2))]
+    hours = hours_in(text)
+    return any(hours[i : i + 2] == wanted for i in range(len(hours) - 1))
 
 
 @dataclass
