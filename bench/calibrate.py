@@ -33,7 +33,7 @@ sys.path.insert(0, str(ROOT))
 from bot.adapters.embedder import DiskStore, load_embedder  # noqa: E402
 from bot.core.assistant import Assistant  # noqa: E402
 from bot.core.bidi import strip_isolates  # noqa: E402
-from bot.core.evaluation import Labelled, load_set  # noqa: E402
+from bot.core.evaluation import Labelled, holds_fact, load_set  # noqa: E402
 from bot.core.knowledge import load_knowledge_base  # noqa: E402
 from bot.core.matching import Matcher  # noqa: E402
 from bot.core.normalize import words  # noqa: E402
@@ -96,8 +96,7 @@ def features(limit_entries: int = 10) -> list[Features]:
                         key = (entry_id, lang)
                         if key not in texts:
                             texts[key] = strip_isolates(assistant.answer(entry_id, lang).text)
-                        text = texts[key].casefold()
-                        good[i] = all(f.casefold() in text for f in item.expect_text)
+                        good[i] = all(holds_fact(texts[key], f) for f in item.expect_text)
                     else:
                         good[i] = entry_id in item.right_entries
             redirect = np.array([e.kind == "redirect" for e in kb.entries])

@@ -28,14 +28,14 @@ PARTS = {"tuning": Path(__file__).parent / "devset", "sealed": Path(__file__).pa
 CENTRES = ("duisburg", "duesseldorf", "krefeld")
 SEEDS = PROJECT_ROOT.parent / "shared" / "seeds"
 
-# The levels reached (bench/accuracy.py, 2026-12-01), a little below, per matcher and part:
+# The levels reached (bench/accuracy.py, 2026-12-03), a little below (one question per language):
 # (answered with the needed fact in scope: overall, lowest language; refused out of scope;
 #  replies in the asker's language).
 FLOORS = {
-    ("lexical", "tuning"): (0.78, 0.74, 0.93, 0.95),
-    ("lexical", "sealed"): (0.75, 0.58, 0.92, 0.94),
-    ("fused", "tuning"): (0.89, 0.85, 0.97, 0.95),
-    ("fused", "sealed"): (0.88, 0.82, 0.93, 0.94),
+    ("lexical", "tuning"): (0.85, 0.76, 0.95, 0.96),
+    ("lexical", "sealed"): (0.82, 0.69, 0.92, 0.95),
+    ("fused", "tuning"): (0.95, 0.90, 0.98, 0.96),
+    ("fused", "sealed"): (0.94, 0.80, 0.96, 0.95),
 }
 
 
