@@ -86,7 +86,7 @@ class SemanticSettings:
     unsure: float = 0.25
     # A long message's context words lower every score: past ``long_from`` words the confident
     # threshold falls by ``long_slope`` per e-fold of length, to ``long_floor`` (0.60 at 8
-    # words, 0.49 at 16, 0.45 from 21). With the phrasings of 2026-12-03 three of five folds
+    # words, 0.49 at 16, 0.45 from 21). With the phrasings of 2026-12-03 two of five folds
     # chose 0.16 and 8, all five 0.45 (which ties with 0.40 on all tuning questions).
     long_from: int = 8
     long_slope: float = 0.16
