@@ -6,6 +6,7 @@ import pytest
 
 from bot.core.language import LanguageDetector, dominant_script
 from bot.core.languages import Lang, as_lang, fallback_chain
+from bot.core.normalize import words
 
 
 @pytest.fixture(scope="module")
@@ -94,3 +95,32 @@ def test_language_codes_and_fallbacks() -> None:
     assert fallback_chain("tr") == ("tr", "en", "de")
     assert fallback_chain("en") == ("en", "de")
     assert fallback_chain("de") == ("de", "en")
+
+
+def test_german_words_with_umlauts_are_not_transliteration() -> None:
+    # A Ukrainian phrasing typed in Latin letters borrowed "Aufenthaltstitel"; a German question
+    # with two words only German writes (ä, ö) is still German.
+    lexicons: dict[Lang, frozenset[str]] = {
+        "uk": frozenset(words("Aufenthaltstitel termin prodovzhyty")),
+        "de": frozenset(words("Termin der")),
+        "ar": frozenset(words("shu raqam el b")),
+    }
+    detector = LanguageDetector(lexicons=lexicons)
+    assert detector.detect("Termin Ausländerbehörde Aufenthaltstitel verlängern").lang == "de"
+    # One such word is a place name in any language.
+    assert detector.detect("shu raqam el telefon b Düsseldorf?").lang == "ar"
+
+
+def test_words_many_languages_use_do_not_decide() -> None:
+    # "Meldebescheinigung" is written so in German, Romanian and Turkish questions alike, and
+    # "am" is both German and Romanian: the word lists cannot tell, and lingua must not be
+    # swayed by the long German word.
+    shared = frozenset(words("Meldebescheinigung am"))  # word lists hold folded words
+    lexicons: dict[Lang, frozenset[str]] = {
+        "de": shared | set(words("ich habe")),
+        "ro": shared,
+        "tr": frozenset(words("Meldebescheinigung")),
+    }
+    detector = LanguageDetector(lexicons=lexicons)
+    assert detector.detect("am pierdut meldebescheinigung").lang == "ro"
+    assert detector.detect("ich habe meine Meldebescheinigung verloren").lang == "de"

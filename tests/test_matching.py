@@ -78,3 +78,14 @@ def test_candidates_are_ordered_and_limited(matcher: Matcher) -> None:
     scores = [c.score for c in result.candidates]
     assert scores == sorted(scores, reverse=True)
     assert len(scores) == 2
+
+
+@pytest.mark.parametrize("order", [("parents", "teachers"), ("teachers", "parents")])
+def test_equal_scores_keep_knowledge_base_order(order: tuple[str, str]) -> None:
+    # Seven unrelated texts put the two tied texts at positions 7 and 8, which a set of
+    # document numbers visits as 8, 7: the order must come from the knowledge base, not the set.
+    filler = [Document(f"other{i}", "de", f"Thema{i}") for i in range(7)]
+    docs = [*filler, *(Document(entry_id, "de", "Beratung") for entry_id in order)]
+    result = Matcher(docs, STOPWORDS).match("Beratung")
+    assert result.candidates[0].score == result.candidates[1].score
+    assert tuple(c.entry_id for c in result.candidates[:2]) == order

@@ -25,7 +25,15 @@ _LETTERS_UK = re.compile(r"[іїєґІЇЄҐ]")
 _LETTERS_RU = re.compile(r"[ыэёЫЭЁ]")
 # Russian writes ъ only before е, ё, ю, я ("объявление"); Bulgarian before consonants too ("към").
 _LETTERS_BG = re.compile(r"[ъЪ](?![еёюяЕЁЮЯ])|[ѝЍ]")
+# Letters that German, Turkish and Romanian write and transliterated Arabic, Bulgarian, Ukrainian
+# or Russian never need: two words with them ("Ausländerbehörde ... verlängern") mean the text is
+# not transliterated; one may be a place ("... b Düsseldorf?").
+_LETTERS_LATIN_LANGS = re.compile(r"\w*[äöüßğışţțșăâîçÄÖÜĞİŞŢȚȘĂÂÎÇ]\w*")
+NOT_TRANSLIT_WORDS = 2
 _WORD = re.compile(r"\w+")
+# A word the phrasings of three or more languages use ("Meldebescheinigung", "telefon", "online")
+# tells lingua nothing about which one is asked: "am pierdut meldebescheinigung" is Romanian.
+SHARED_BY = 3
 
 _LATIN_LANGS: tuple[Lang, ...] = ("de", "en", "tr", "ro")
 _CYRILLIC_LANGS: tuple[Lang, ...] = ("bg", "uk", "ru")
@@ -141,6 +149,13 @@ class LanguageDetector:
         )
         return text if dominant_script(stripped) == "none" else stripped
 
+    def _without_shared(self, text: str) -> str:
+        """*text* without words that several languages' phrasings use (unless nothing is left)."""
+        stripped = _WORD.sub(
+            lambda m: " " if self._spread.get(fold(m.group()), 0) >= SHARED_BY else m.group(), text
+        )
+        return text if dominant_script(stripped) == "none" else stripped
+
     def detect(self, text: str, hint: str | None = None) -> Detection:
         """The most likely language of *text*; *hint* decides when the text cannot."""
         hinted = as_lang(hint)
@@ -161,7 +176,8 @@ class LanguageDetector:
         translit = max(_TRANSLIT_LANGS, key=lambda lang: lexical.get(lang, 0.0))
         latin_best = max((lexical.get(lang, 0.0) for lang in _LATIN_LANGS), default=0.0)
         if (
-            lexical.get(translit, 0.0) >= TRANSLIT_MIN
+            len(_LETTERS_LATIN_LANGS.findall(text)) < NOT_TRANSLIT_WORDS
+            and lexical.get(translit, 0.0) >= TRANSLIT_MIN
             and lexical[translit] > latin_best + TRANSLIT_LEAD
         ):
             if hinted in _TRANSLIT_LANGS and hinted != translit:
@@ -173,7 +189,7 @@ class LanguageDetector:
         self, text: str, among: tuple[Lang, ...], hinted: Lang | None, script: str
     ) -> Detection:
         stripped = self._without_names(text)
-        statistical = self._lingua_shares(stripped, among)
+        statistical = self._lingua_shares(self._without_shared(stripped), among)
         lexical = self._lexical_shares(stripped)
         total = sum(lexical.get(lang, 0.0) for lang in among)
         combined = {

@@ -320,7 +320,8 @@ class Matcher:
         for entry_id, (score, doc) in best.items():
             entry_recall = sum(map(mul, weights, entry_rows[entry_id])) / total_weight
             best[entry_id] = ((1 - blend) * score + blend * entry_recall, doc)
-        ranked = sorted(best.items(), key=lambda item: item[1][0], reverse=True)[: max(limit, 2)]
+        # Equal scores keep knowledge-base order (the entry whose best text comes first).
+        ranked = sorted(best.items(), key=lambda item: (-item[1][0], item[1][1]))[: max(limit, 2)]
         candidates = tuple(
             Candidate(entry_id, round(score, 4), self._docs[doc].lang)
             for entry_id, (score, doc) in ranked

@@ -216,6 +216,7 @@ class FusedMatcher:
             entry_id: w * lexical_scores.get(entry_id, 0.0) + (1 - w) * score
             for entry_id, score in semantic.items()
         }
+        # sorted() is stable: equal scores keep knowledge-base order, as in the lexical matcher.
         ranked = sorted(fused.items(), key=lambda item: item[1], reverse=True)[: max(limit, 2)]
         candidates = tuple(
             Candidate(entry_id, round(score, 4), langs.get(entry_id, "de"))
