@@ -32,3 +32,14 @@ def test_arabic_answers_carry_isolates_others_do_not() -> None:
     entry = assistant.kb.entry("address-contact")
     assert entry is not None
     assert strip_isolates(arabic) == entry.answers["ar"]
+
+
+def test_a_parenthesis_opened_in_the_arabic_text_closes_outside_the_isolate() -> None:
+    text = "مركز الاندماج البلدي (Kommunales Integrationszentrum) منذ (معلومات عام 2016)."
+    isolated = isolate_ltr(text)
+    assert strip_isolates(isolated) == text
+    assert f"({LRI}Kommunales Integrationszentrum{PDI}) منذ" in isolated
+    assert f"عام {LRI}2016{PDI})." in isolated
+    # A pair that opens and closes inside the run stays inside it.
+    address = isolate_ltr("زوروا Flachsmarkt 15 (2. OG), 47051 Duisburg اليوم")
+    assert f"{LRI}Flachsmarkt 15 (2. OG), 47051 Duisburg{PDI}" in address

@@ -17,7 +17,18 @@ _LTR_RUN = re.compile(
 
 def isolate_ltr(text: str) -> str:
     """*text* with every left-to-right run isolated (for Arabic)."""
-    return _LTR_RUN.sub(lambda m: f"{LRI}{m.group()}{PDI}", text)
+    return _LTR_RUN.sub(_isolated, text)
+
+
+def _isolated(found: re.Match[str]) -> str:
+    """One run in isolates; a closing parenthesis whose opening one stands before the run, in
+    the Arabic text ("(Kommunales Integrationszentrum)"), stays outside with it, so that the
+    renderer pairs and mirrors the two (inside, it would show as a second ")")."""
+    run = found.group()
+    kept = run
+    while kept.endswith(")") and kept.count(")") > kept.count("("):
+        kept = kept[:-1].rstrip(" .,:/@+-–")
+    return f"{LRI}{kept}{PDI}{run[len(kept) :]}"
 
 
 def for_reader(text: str, lang: str) -> str:
