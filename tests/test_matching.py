@@ -89,3 +89,14 @@ def test_equal_scores_keep_knowledge_base_order(order: tuple[str, str]) -> None:
     result = Matcher(docs, STOPWORDS).match("Beratung")
     assert result.candidates[0].score == result.candidates[1].score
     assert tuple(c.entry_id for c in result.candidates[:2]) == order
+
+
+def test_a_result_does_not_depend_on_which_words_were_looked_up_before() -> None:
+    # Words met before come from memory, new ones are looked up together: same result either way.
+    question = "Nachhilfe Schulanmeldung Kindr Vielfallt Nachhilfe"
+    fresh = Matcher(DOCS, STOPWORDS).match(question)
+    warmed = Matcher(DOCS, STOPWORDS)
+    warmed.match("Kindr Schule")
+    warmed.match("Fest der Vielfallt")
+    assert warmed.match(question) == fresh
+    assert {c.entry_id for c in fresh.candidates} >= {"school", "tutoring", "festival"}

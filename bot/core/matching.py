@@ -20,6 +20,7 @@ from enum import StrEnum
 from operator import mul
 from typing import Literal, TypeVar
 
+import numpy as np
 from rapidfuzz import fuzz, process
 
 from bot.core.knowledge import KnowledgeBase
@@ -33,6 +34,7 @@ MAX_QUERY_WORDS = 40
 _JOINED_NAME = re.compile(r"\w+(?:[-.]\w+)+")
 MIN_STEM = 4  # shortest shared beginning that counts as a compound part ("shul" of Schulplatz)
 MAX_COMPOUNDS = 8
+FUZZY_LIMIT = 6  # closest vocabulary words kept per question word
 SIMILAR_CACHE_SIZE = 50_000  # words remembered with their look-alikes (a few MB at most)
 MATCH_CACHE_SIZE = 10_000  # whole questions remembered with their result
 SEED_CAP = 1000  # see Matcher._candidate_docs
@@ -194,24 +196,50 @@ class Matcher:
             w for w in folded if w in self._word_ids
         ]
 
-    def _similar(self, word: str) -> dict[int, float]:
-        """Vocabulary words like *word*, with a similarity in (0, 1] (remembered per word)."""
-        return remembered(
-            self._similar_cache, word, SIMILAR_CACHE_SIZE, lambda: self._lookup(word)
-        )
+    def _similar(self, query: Sequence[str]) -> list[dict[int, float]]:
+        """Per word of *query*: vocabulary words like it, with a similarity in (0, 1].
 
-    def _lookup(self, word: str) -> dict[int, float]:
+        Remembered per word. The words not remembered yet are compared with the vocabulary in
+        one rapidfuzz call: that prepares the vocabulary once per question, not once per word
+        (about seven times faster for a question of new words).
+        """
+        cache = self._similar_cache
+        new = [word for word in dict.fromkeys(query) if word not in cache]
+        found = {word: cache[word] for word in query if word in cache}
+        if new:
+            fuzzy = self._fuzzy(new)
+            if len(cache) + len(new) > SIMILAR_CACHE_SIZE:
+                cache.clear()
+            for word in new:
+                found[word] = cache[word] = self._lookup(word, fuzzy.get(word, ()))
+        return [found[word] for word in query]
+
+    def _fuzzy(self, new: Sequence[str]) -> dict[str, list[tuple[int, float]]]:
+        """Per word of four letters or more: its (up to six) closest vocabulary words by
+        ``fuzz.ratio`` above its length's cutoff, best first (ties: vocabulary order)."""
+        long_enough = [word for word in new if len(word) >= 4]
+        if not long_enough or not self._vocab:
+            return {}
+        t = self.thresholds
+        lowest = min(t.fuzzy_cutoff_short, t.fuzzy_cutoff_long)
+        scores = process.cdist(
+            long_enough, self._vocab, scorer=fuzz.ratio, score_cutoff=lowest, dtype=np.float64
+        )
+        found: dict[str, list[tuple[int, float]]] = {}
+        for word, row in zip(long_enough, scores, strict=True):
+            cutoff = t.fuzzy_cutoff_short if len(word) <= 5 else t.fuzzy_cutoff_long
+            hits = np.flatnonzero(row >= cutoff)
+            best = hits[np.lexsort((hits, -row[hits]))][:FUZZY_LIMIT]
+            found[word] = [(int(wid), float(row[wid]) / 100) for wid in best]
+        return found
+
+    def _lookup(self, word: str, fuzzy: Iterable[tuple[int, float]]) -> dict[int, float]:
         found: dict[int, float] = {}
         exact = self._word_ids.get(word)
         if exact is not None:
             found[exact] = 1.0
-        if len(word) >= 4:
-            t = self.thresholds
-            cutoff = t.fuzzy_cutoff_short if len(word) <= 5 else t.fuzzy_cutoff_long
-            for _, score, wid in process.extract(
-                word, self._vocab, scorer=fuzz.ratio, score_cutoff=cutoff, limit=6
-            ):
-                found[wid] = max(found.get(wid, 0.0), score / 100)
+        for wid, similarity in fuzzy:
+            found[wid] = max(found.get(wid, 0.0), similarity)
         if len(word) >= MIN_STEM + 1:
             for wid in self._compound_parts(word):
                 found[wid] = max(found.get(wid, 0.0), self.thresholds.compound_similarity)
@@ -262,7 +290,7 @@ class Matcher:
         query = list(dict.fromkeys(self._content_words(text)))[:MAX_QUERY_WORDS]
         if all(word.isdigit() for word in query):  # nothing, or only numbers ("1", "13")
             return Match(Band.NONE, ())
-        similar = [self._similar(word) for word in query]
+        similar = self._similar(query)
         # An unknown word in a short question is likely its topic ("dentist?"); in a long message
         # most unknown words are context ("we came from Syria last month ...").
         t = self.thresholds
