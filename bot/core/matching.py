@@ -35,6 +35,7 @@ _JOINED_NAME = re.compile(r"\w+(?:[-.]\w+)+")
 MIN_STEM = 4  # shortest shared beginning that counts as a compound part ("shul" of Schulplatz)
 MAX_COMPOUNDS = 8
 FUZZY_LIMIT = 6  # closest vocabulary words kept per question word
+FUZZY_BATCH = 8  # question words compared with the vocabulary in one call
 SIMILAR_CACHE_SIZE = 50_000  # words remembered with their look-alikes (a few MB at most)
 MATCH_CACHE_SIZE = 10_000  # whole questions remembered with their result
 SEED_CAP = 1000  # see Matcher._candidate_docs
@@ -222,15 +223,17 @@ class Matcher:
             return {}
         t = self.thresholds
         lowest = min(t.fuzzy_cutoff_short, t.fuzzy_cutoff_long)
-        scores = process.cdist(
-            long_enough, self._vocab, scorer=fuzz.ratio, score_cutoff=lowest, dtype=np.float64
-        )
         found: dict[str, list[tuple[int, float]]] = {}
-        for word, row in zip(long_enough, scores, strict=True):
-            cutoff = t.fuzzy_cutoff_short if len(word) <= 5 else t.fuzzy_cutoff_long
-            hits = np.flatnonzero(row >= cutoff)
-            best = hits[np.lexsort((hits, -row[hits]))][:FUZZY_LIMIT]
-            found[word] = [(int(wid), float(row[wid]) / 100) for wid in best]
+        for start in range(0, len(long_enough), FUZZY_BATCH):  # a few MB at most per call
+            batch = long_enough[start : start + FUZZY_BATCH]
+            scores = process.cdist(
+                batch, self._vocab, scorer=fuzz.ratio, score_cutoff=lowest, dtype=np.float64
+            )
+            for word, row in zip(batch, scores, strict=True):
+                cutoff = t.fuzzy_cutoff_short if len(word) <= 5 else t.fuzzy_cutoff_long
+                hits = np.flatnonzero(row >= cutoff)
+                best = hits[np.lexsort((hits, -row[hits]))][:FUZZY_LIMIT]
+                found[word] = [(int(wid), float(row[wid]) / 100) for wid in best]
         return found
 
     def _lookup(self, word: str, fuzzy: Iterable[tuple[int, float]]) -> dict[int, float]:
