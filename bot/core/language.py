@@ -96,6 +96,7 @@ class LanguageDetector:
         self._lexicons = dict(lexicons or {})
         counts = Counter(word for lexicon in self._lexicons.values() for word in lexicon)
         self._spread = dict(counts)
+        self._shared_words = frozenset(w for w, n in counts.items() if n >= SHARED_BY)
         # Words of names ("komm", "nrw", "haniel"), compared folded, so "komm an nrw" counts too.
         self._name_words = frozenset(
             w for name in names for w in words(name) if len(w) >= MIN_NAME_WORD
@@ -140,26 +141,20 @@ class LanguageDetector:
             shares[lang] = hits / len(found)
         return shares
 
-    def _without_names(self, text: str) -> str:
-        """*text* without the words of verbatim names (unless nothing else is left)."""
-        if not self._name_words:
+    @staticmethod
+    def _without(text: str, dropped: frozenset[str]) -> str:
+        """*text* without the words whose folded form is *dropped* (unless nothing is left):
+        the words of verbatim names, or the words several languages' phrasings use."""
+        if not dropped:
             return text
-        stripped = _WORD.sub(
-            lambda m: " " if fold(m.group()) in self._name_words else m.group(), text
-        )
-        return text if dominant_script(stripped) == "none" else stripped
-
-    def _without_shared(self, text: str) -> str:
-        """*text* without words that several languages' phrasings use (unless nothing is left)."""
-        stripped = _WORD.sub(
-            lambda m: " " if self._spread.get(fold(m.group()), 0) >= SHARED_BY else m.group(), text
-        )
+        stripped = _WORD.sub(lambda m: " " if fold(m.group()) in dropped else m.group(), text)
         return text if dominant_script(stripped) == "none" else stripped
 
     def detect(self, text: str, hint: str | None = None) -> Detection:
         """The most likely language of *text*; *hint* decides when the text cannot."""
         hinted = as_lang(hint)
-        script = dominant_script(self._without_names(text))
+        stripped = self._without(text, self._name_words)
+        script = dominant_script(stripped)
         if script == "none":
             return Detection(hinted or self.default, 0.0, script)
         if script == "arabic":
@@ -171,8 +166,9 @@ class LanguageDetector:
                 return Detection("ru", 0.95, script)
             if _LETTERS_BG.search(text):
                 return Detection("bg", 0.95, script)
-            return self._decide(text, _CYRILLIC_LANGS, hinted, script)
-        lexical = self._lexical_shares(self._without_names(text))
+            lexical = self._lexical_shares(stripped)
+            return self._decide(text, stripped, lexical, _CYRILLIC_LANGS, hinted, script)
+        lexical = self._lexical_shares(stripped)
         translit = max(_TRANSLIT_LANGS, key=lambda lang: lexical.get(lang, 0.0))
         latin_best = max((lexical.get(lang, 0.0) for lang in _LATIN_LANGS), default=0.0)
         if (
@@ -183,14 +179,20 @@ class LanguageDetector:
             if hinted in _TRANSLIT_LANGS and hinted != translit:
                 translit = hinted  # e.g. Ukrainian and Russian typed in Latin letters look alike
             return Detection(translit, min(1.0, lexical[translit]), script)
-        return self._decide(text, _LATIN_LANGS, hinted, script)
+        return self._decide(text, stripped, lexical, _LATIN_LANGS, hinted, script)
 
     def _decide(
-        self, text: str, among: tuple[Lang, ...], hinted: Lang | None, script: str
+        self,
+        text: str,
+        stripped: str,
+        lexical: dict[Lang, float],
+        among: tuple[Lang, ...],
+        hinted: Lang | None,
+        script: str,
     ) -> Detection:
-        stripped = self._without_names(text)
-        statistical = self._lingua_shares(self._without_shared(stripped), among)
-        lexical = self._lexical_shares(stripped)
+        """Among *among*: lingua on *stripped* (names out) without shared words, beside the
+        word lists' *lexical* shares; the hint where that is unsure or *text* very short."""
+        statistical = self._lingua_shares(self._without(stripped, self._shared_words), among)
         total = sum(lexical.get(lang, 0.0) for lang in among)
         combined = {
             lang: (1 - LEXICAL_WEIGHT) * statistical.get(lang, 0.0)
