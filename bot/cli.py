@@ -130,6 +130,7 @@ def command_run(args: argparse.Namespace) -> int:
         return command_chat(args)
     import handlers
     from bot.adapters.memory import limit_malloc_arenas
+    from bot.db.migrate import upgrade_in_child
     from bot.telegram.app import build_application
 
     limit_malloc_arenas()  # before the worker threads: about 12 MB less resident memory
@@ -140,7 +141,7 @@ def command_run(args: argparse.Namespace) -> int:
         logging.getLogger(noisy).setLevel(logging.WARNING)
     logging.getLogger("telegram.ext").addFilter(_without_retry_traceback)
     assistant = _assistant(args.kb or settings.kb)
-    app = build_application(settings, assistant, handlers.register)
+    app = build_application(settings, assistant, handlers.register, migrate=upgrade_in_child)
     try:
         _serve(app, settings)
     except Exception as exc:  # fatal at start: Telegram, the network or the database

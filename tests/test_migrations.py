@@ -10,12 +10,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 import sqlalchemy as sa
 from alembic import command
 from sqlalchemy import inspect
 
 from bot.db import create_engine
-from bot.db.migrate import alembic_config, check, upgrade
+from bot.db.migrate import MigrationFailed, alembic_config, check, upgrade, upgrade_in_child
 from bot.db.models import UtcDateTime
 
 WEGWEISER = Path(sys.executable).parent / "wegweiser"
@@ -206,3 +207,31 @@ def test_0009_kept_questions_get_a_reason_and_lose_the_new_kinds_going_back(
     assert asyncio.run(_run(database_url, left)) == [(1, "Parkausweis?")]
     upgrade(database_url)
     check(database_url)
+
+
+def test_upgrade_in_a_child_process_migrates_and_leaves_no_drift(database_url: str) -> None:
+    upgrade_in_child(database_url)
+    upgrade_in_child(database_url)  # a second run changes nothing
+    check(database_url)
+    assert {"inbox_updates", "alembic_version"} <= asyncio.run(_tables(database_url))
+
+
+def test_a_child_that_cannot_migrate_says_why_in_one_line() -> None:
+    unreachable = "postgresql+asyncpg://postgres@127.0.0.1:9/nothing"  # nothing listens on 9
+    with pytest.raises(MigrationFailed) as failed:
+        upgrade_in_child(unreachable)
+    reason = str(failed.value)
+    assert "\n" not in reason
+    assert reason.startswith(("ConnectionRefusedError", "OSError")), reason
+
+
+def test_the_running_bot_never_imports_alembic() -> None:
+    # Migrations run in a child process, so Alembic and Mako stay out of the bot's memory.
+    code = (
+        "import sys, bot.cli, handlers, bot.telegram.app, bot.db.migrate\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('alembic', 'mako')))"
+    )
+    printed = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    ).stdout.strip()
+    assert printed == "[]"

@@ -106,7 +106,7 @@ async def prepare(app: WegweiserApp) -> None:
     """Migrate the database, register the commands in every language, load the models."""
     data = app.bot_data
     s = data.services
-    await asyncio.to_thread(upgrade, s.settings.database_url)
+    await asyncio.to_thread(data.migrate, s.settings.database_url)
     await app.bot.set_my_commands(command_list(DEFAULT_LANG))
     for lang in LANGS:
         await app.bot.set_my_commands(command_list(lang), language_code=lang)
@@ -160,10 +160,12 @@ def build_application(
     *,
     request: BaseRequest | None = None,
     clock: Clock = system_clock,
+    migrate: Callable[[str], None] = upgrade,
 ) -> WegweiserApp:
     """The application, ready for ``run_polling``/``run_webhook`` or for tests.
 
-    *request* replaces the HTTP layer (tests pass a recording fake), *clock* the time.
+    *request* replaces the HTTP layer (tests pass a recording fake), *clock* the time, *migrate*
+    how the database is brought up to date at start (``wegweiser run``: in a child process).
     Outgoing messages go through PTB's rate limiter (``WEGWEISER_RATE_LIMIT`` per second
     overall, 20 a minute per group, retries on ``RetryAfter``); a rate limit of 0 switches it
     off. Updates are stored before they are confirmed (``bot.telegram.inbox``); relayed messages go
@@ -235,6 +237,7 @@ def build_application(
     data = app.bot_data
     data.services, data.engine, data.inbox, data.outbox = services, engine, inbox, outbox
     data.staff, data.background = StaffDirectory(settings), Background()
+    data.migrate = migrate
     data.on_start.append(lambda _app: services.conversations.load_active())
     register(app)
     return app

@@ -88,6 +88,7 @@ class BotData:
     inbox: Inbox
     outbox: RelayOutbox
     engine: AsyncEngine
+    migrate: Callable[[str], None]  # blocking; brings the database up to date
 
     def __init__(self) -> None:
         # Run in ``post_init`` before updates flow (e.g. loading which chats are with staff).
