@@ -42,6 +42,7 @@ from bot.core.semantic import (  # noqa: E402
     SemanticSettings,
     confident_threshold,
     lexical_is_clear,
+    model_text,
 )
 from bot.settings import load_settings  # noqa: E402
 
@@ -84,7 +85,7 @@ def features(limit_entries: int = 10) -> list[Features]:
             lex = np.zeros(len(ids))
             for candidate in lexical.match(item.question, limit=limit_entries).candidates:
                 lex[position[candidate.entry_id]] = candidate.score
-            vector = embedder.embed_queries([item.question])[0]
+            vector = embedder.embed_queries([model_text(index.settings, item.question)])[0]
             phrasing = np.full(len(ids), -1.0)
             answer = np.full(len(ids), -1.0)
             np.maximum.at(phrasing, index._query_owner, index._queries @ vector)

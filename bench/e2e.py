@@ -127,11 +127,16 @@ def warm(emulator: emu.Emulator, token: str) -> None:
     raise RuntimeError("the bot did not answer")
 
 
-def rss_mb(pid: int) -> tuple[float, float]:
-    """Resident memory now and at its peak, in MB (Linux /proc)."""
+def rss_mb(pid: int) -> dict[str, float]:
+    """Resident memory in MB (Linux /proc): now (VmRSS), at its peak (VmHWM), and now split
+    into anonymous memory (RssAnon) and pages of mapped files (RssFile: the libraries and the
+    embedding model's weights, which the page cache shares and can drop)."""
     status = Path(f"/proc/{pid}/status").read_text()
-    values = {line.split(":")[0]: line.split()[1] for line in status.splitlines() if "Vm" in line}
-    return int(values["VmRSS"]) / 1024, int(values["VmHWM"]) / 1024
+    return {
+        line.split(":")[0]: int(line.split()[1]) / 1024
+        for line in status.splitlines()
+        if line.startswith(("Vm", "Rss"))
+    }
 
 
 def measure(label: str, command: list[str] | None, extra: dict[str, str], args: argparse.Namespace,
@@ -156,8 +161,11 @@ def measure(label: str, command: list[str] | None, extra: dict[str, str], args: 
         p50, p99 = percentiles_ms(latencies)
         memory = ""
         if command is None:
-            now, peak = rss_mb(process.pid)
-            memory = f"  RSS {now:.0f} MB (peak {peak:.0f} MB)"
+            rss = rss_mb(process.pid)
+            memory = (
+                f"  RSS {rss['VmRSS']:.0f} MB (peak {rss['VmHWM']:.0f} MB; anonymous "
+                f"{rss['RssAnon']:.0f}, mapped files {rss['RssFile']:.0f})"
+            )
         print(
             f"{label:<28}{trips / args.seconds:>10.1f}{p50:>10.1f}{p99:>10.1f}{memory}", flush=True
         )

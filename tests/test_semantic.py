@@ -46,6 +46,7 @@ class HashedWords:
 
     def __init__(self) -> None:
         self.embedded = 0
+        self.queries: list[str] = []  # the texts embedded as queries, in order
 
     def _vector(self, text: str) -> Vectors:
         vector = np.zeros(64, dtype=np.float32)
@@ -56,6 +57,7 @@ class HashedWords:
 
     def embed_queries(self, texts: Sequence[str]) -> Vectors:
         self.embedded += len(texts)
+        self.queries.extend(texts)
         return np.stack([self._vector(t) for t in texts])
 
     def embed_passages(self, texts: Sequence[str]) -> Vectors:
@@ -108,6 +110,22 @@ def test_the_model_is_skipped_where_the_lexical_match_is_clear(small: Path) -> N
     assert embedder.embedded == before + 1
     assistant.reply("Schulplatz Nachhilfe")  # the same text again: remembered
     assert embedder.embedded == before + 1
+
+
+def test_the_model_reads_the_end_of_a_long_message_and_all_of_a_short_one(small: Path) -> None:
+    embedder = HashedWords()
+    always = SemanticSettings(skip_lexical_score=2.0)  # the model runs for every question
+    kb = load_knowledge_base(small)
+    assistant = Assistant.for_knowledge_base(kb, embedder=embedder, semantic=always)
+    story = " ".join(f"Satz{n} unserer Familie," for n in range(15))  # 45 words of context
+    question = "where do I register my child for school?"
+    reply = assistant.reply(f"Hallo, {story} {question}")
+    assert embedder.queries[-1].split() == f"{story} {question}".split()[-always.model_words :]
+    assert embedder.queries[-1].endswith(question)
+    assert reply.entry_id == "school"  # the lexical matcher read the whole message
+    short = "Nachhilfe oder Schulplatz, was passt?"
+    assistant.reply(short)
+    assert embedder.queries[-1] == short
 
 
 def test_semantic_alone_and_lexical_alone_are_both_possible(small: Path) -> None:

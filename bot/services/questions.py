@@ -59,7 +59,7 @@ class QuestionService:
         names (the asker's *names* too) taken out first. For a confident answer, *chat_id*'s
         question is remembered in memory until its vote."""
         assistant = self.knowledge.assistant
-        # In a thread: the embedding model needs 15-70 ms a question, and other updates must not
+        # In a thread: the embedding model needs 5-30 ms a question, and other updates must not
         # wait for it.
         reply = await asyncio.to_thread(assistant.reply, text, lang=lang, hint=hint)
         entry = assistant.kb.entry(reply.entry_id) if reply.entry_id else None
