@@ -1,7 +1,7 @@
 """Apply the Alembic migrations in ``migrations/`` (at start and by ``wegweiser db upgrade``).
 
 ``wegweiser run`` applies them in a child process (:func:`upgrade_in_child`), so that Alembic,
-Mako and the migration scripts never take the bot's memory (about 14 MB resident, measured with
+Mako and the migration scripts never take the bot's memory (10–15 MB resident, measured with
 ``bench/e2e.py``). Alembic is imported only where a migration runs.
 """
 
@@ -47,7 +47,7 @@ def upgrade_in_child(url: str) -> None:
     """:func:`upgrade` to head in a child Python process (blocking); its log lines go to this
     process's standard error. Raises :class:`MigrationFailed` with the child's one-line reason."""
     done = subprocess.run(
-        [sys.executable, "-m", "bot.db.migrate"],
+        [sys.executable, "-I", "-m", "bot.db.migrate"],  # -I: never a "bot" of the cwd
         env={**os.environ, URL_VARIABLE: url},
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
