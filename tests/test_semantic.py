@@ -206,6 +206,19 @@ def test_questions_that_share_no_word_with_a_phrasing_reach_their_entry() -> Non
     )
     assert chatty.confident, chatty.considered  # the words of context do not sink the match
     assert chatty.entry_id in {"school-entry-counselling", "waiting-offer"}, chatty.considered
+    # The first example, and in German: a family's arrival story and a 9-year-old are
+    # school entry, not the Aletta Haniel programme (grades 8 to 10) that a phrasing with a
+    # similar story leads to.
+    for arrived in (
+        "We came to Duisburg two weeks ago. My daughter is 9, how do we get her into school?",
+        "Wir sind vor zwei Wochen nach Duisburg gekommen. Meine Tochter ist 9, wie kommt sie in "
+        "eine Schule?",
+    ):
+        school = fused.reply(arrived)
+        assert (school.confident, school.entry_id) == (True, "school-entry-counselling"), (
+            school.considered
+        )
+        assert "Flachsmarkt 15" in school.text
 
 
 @needs_model
