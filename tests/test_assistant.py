@@ -11,6 +11,7 @@ from bot.core.i18n import gettext
 from bot.core.knowledge import load_knowledge_base
 from bot.core.languages import NATIVE_NAMES
 from bot.core.matching import Band
+from bot.settings import BUNDLED_KNOWLEDGE
 from tests.factories import small_kb
 
 SCHOOL_EN = "Counselling is at the Internationales Zentrum, Flachsmarkt 15."
@@ -133,3 +134,22 @@ def test_answer_for_an_unknown_entry_offers_a_person(assistant: Assistant) -> No
     reply = assistant.answer("no-such-entry", "uk")
     assert reply.band is Band.NONE
     assert reply.handoff_offered
+
+
+@pytest.mark.parametrize(
+    ("centre", "question", "head"),
+    [
+        ("krefeld", "Wer ist Chefin des KI Krefeld?", "Dr. Tagrid Yousef"),
+        ("krefeld", "Кто руководит KI в Крефельде?", "Dr. Tagrid Yousef"),
+        ("duesseldorf", "Wer ist die Chefin vom KI?", "Anna-Maria Wehrauch"),
+        ("duesseldorf", "Who is the director of the integration centre?", "Anna-Maria Wehrauch"),
+    ],
+)
+def test_who_heads_the_centre_is_answered_with_the_name(
+    centre: str, question: str, head: str
+) -> None:
+    # The issue: "Wer ist Chefin des KI Krefeld?" got no answer, though the seed names her.
+    assistant = Assistant.for_knowledge_base(load_knowledge_base(BUNDLED_KNOWLEDGE / centre))
+    reply = assistant.reply(question)
+    assert reply.confident, reply.considered
+    assert head in reply.text
