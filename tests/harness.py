@@ -7,6 +7,7 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
+from functools import cache
 from typing import Any, TypeVar
 
 import pytest
@@ -34,16 +35,16 @@ ANNA, BERND, STRANGER = 5001, 5002, 6666
 # A Monday in winter, no holiday near: every test sees the same calendar, whatever the date.
 START = datetime(2026, 12, 7, 8, 0, tzinfo=UTC)
 
-_ASSISTANT: list[Assistant] = []
+
+@cache
+def bundled(centre: str) -> Assistant:
+    """The assistant (lexical matcher) over a bundled knowledge base (built once per run)."""
+    return Assistant.for_knowledge_base(load_knowledge_base(BUNDLED_KNOWLEDGE / centre))
 
 
 def duisburg() -> Assistant:
     """The assistant over the bundled Duisburg knowledge base (built once per run)."""
-    if not _ASSISTANT:
-        _ASSISTANT.append(
-            Assistant.for_knowledge_base(load_knowledge_base(BUNDLED_KNOWLEDGE / "duisburg"))
-        )
-    return _ASSISTANT[0]
+    return bundled("duisburg")
 
 
 class TestClock:

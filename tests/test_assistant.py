@@ -11,8 +11,8 @@ from bot.core.i18n import gettext
 from bot.core.knowledge import load_knowledge_base
 from bot.core.languages import NATIVE_NAMES
 from bot.core.matching import Band
-from bot.settings import BUNDLED_KNOWLEDGE
 from tests.factories import small_kb
+from tests.harness import bundled
 
 SCHOOL_EN = "Counselling is at the Internationales Zentrum, Flachsmarkt 15."
 SCHOOL_CONTACTS_EN = (
@@ -149,7 +149,6 @@ def test_who_heads_the_centre_is_answered_with_the_name(
     centre: str, question: str, head: str
 ) -> None:
     # The issue: "Wer ist Chefin des KI Krefeld?" got no answer, though the seed names her.
-    assistant = Assistant.for_knowledge_base(load_knowledge_base(BUNDLED_KNOWLEDGE / centre))
-    reply = assistant.reply(question)
+    reply = bundled(centre).reply(question)
     assert reply.confident, reply.considered
     assert head in reply.text

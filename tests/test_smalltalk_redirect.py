@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-from functools import cache
-
 import pytest
 
 from bot.core.assistant import MSG_CAN_DO, Assistant
 from bot.core.i18n import gettext
-from bot.core.knowledge import load_knowledge_base
-from bot.settings import BUNDLED_KNOWLEDGE
+from tests.harness import bundled
 
 
-@cache
 def assistant(centre: str = "duisburg") -> Assistant:
-    return Assistant.for_knowledge_base(load_knowledge_base(BUNDLED_KNOWLEDGE / centre))
+    return bundled(centre)
 
 
 @pytest.mark.parametrize(
