@@ -25,7 +25,7 @@ from bot.core.knowledge import (
 )
 from bot.core.languages import LANGS, Lang, as_lang
 from bot.errors import ConfigurationError, KnowledgeBaseError
-from bot.settings import Settings, load_settings
+from bot.settings import LOG_FORMAT, Settings, load_settings
 
 
 def _lang(code: str) -> Lang:
@@ -134,9 +134,7 @@ def command_run(args: argparse.Namespace) -> int:
     from bot.telegram.app import build_application
 
     limit_malloc_arenas()  # before the worker threads: about 12 MB less resident memory
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
     for noisy in ("httpx", "apscheduler", "telegram.ext.Application"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     logging.getLogger("telegram.ext").addFilter(_without_retry_traceback)

@@ -14,6 +14,7 @@ from bot.errors import ConfigurationError
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 BUNDLED_KNOWLEDGE = PROJECT_ROOT / "knowledge"
 DEFAULT_KB = BUNDLED_KNOWLEDGE / "duisburg"
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"  # wegweiser run, migration child
 Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
                   "off"]  # fmt: skip
 

@@ -13,7 +13,7 @@ import subprocess
 import sys
 from typing import TYPE_CHECKING
 
-from bot.settings import PROJECT_ROOT
+from bot.settings import LOG_FORMAT, PROJECT_ROOT
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -69,17 +69,10 @@ def check(url: str) -> None:
 
 def _child_main() -> int:
     """The child of :func:`upgrade_in_child`: migrate, print the reason of a failure."""
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
     try:
-        url = os.environ.get(URL_VARIABLE)
-        if not url:
-            from bot.settings import load_settings
-
-            url = load_settings().database_url
-        upgrade(url)
+        upgrade(os.environ[URL_VARIABLE])
     except Exception as exc:  # reported to the parent in one line, as `could not start` does
         lines = str(exc).strip().splitlines()
         print(f"{type(exc).__name__}: {lines[0]}" if lines else type(exc).__name__, flush=True)
