@@ -34,6 +34,7 @@ sys.path.insert(0, str(ROOT))
 from bot.core.evaluation import load_set, percentiles_ms  # noqa: E402
 from bot.core.normalize import fold  # noqa: E402
 from tests import emulator as emu  # noqa: E402
+from tests.process import memory_mb  # noqa: E402
 
 CENTRES = ("duisburg", "duesseldorf", "krefeld")
 
@@ -127,18 +128,6 @@ def warm(emulator: emu.Emulator, token: str) -> None:
     raise RuntimeError("the bot did not answer")
 
 
-def rss_mb(pid: int) -> dict[str, float]:
-    """Resident memory in MB (Linux /proc): now (VmRSS), at its peak (VmHWM), and now split
-    into anonymous memory (RssAnon) and pages of mapped files (RssFile: the libraries and the
-    embedding model's weights, which the page cache shares and can drop)."""
-    status = Path(f"/proc/{pid}/status").read_text()
-    return {
-        line.split(":")[0]: int(line.split()[1]) / 1024
-        for line in status.splitlines()
-        if line.startswith(("Vm", "Rss"))
-    }
-
-
 def measure(label: str, command: list[str] | None, extra: dict[str, str], args: argparse.Namespace,
             workdir: Path) -> None:  # fmt: skip
     """Start a bot, load it, print one line (and Wegweiser's memory)."""
@@ -161,7 +150,7 @@ def measure(label: str, command: list[str] | None, extra: dict[str, str], args: 
         p50, p99 = percentiles_ms(latencies)
         memory = ""
         if command is None:
-            rss = rss_mb(process.pid)
+            rss = memory_mb(process.pid)
             memory = (
                 f"  RSS {rss['VmRSS']:.0f} MB (peak {rss['VmHWM']:.0f} MB; anonymous "
                 f"{rss['RssAnon']:.0f}, mapped files {rss['RssFile']:.0f})"

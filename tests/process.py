@@ -125,16 +125,24 @@ class BotProcess:
         return peak_rss_mb(self.pid)
 
 
-def peak_rss_mb(pid: int) -> float:
-    """Peak resident memory (VmHWM) of process *pid*, in MB (0 if it is gone)."""
+def memory_mb(pid: int) -> dict[str, float]:
+    """The memory figures of process *pid* in MB (Linux /proc; empty if it is gone): VmRSS now,
+    VmHWM at its peak, RssAnon (its own) and RssFile (pages of mapped files: the libraries and
+    the embedding model's weights, which the page cache shares and can drop)."""
     try:
         status = Path(f"/proc/{pid}/status").read_text()
     except OSError:
-        return 0.0
-    for line in status.splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
+        return {}
+    return {
+        line.split(":")[0]: int(line.split()[1]) / 1024
+        for line in status.splitlines()
+        if line.startswith(("Vm", "Rss"))
+    }
+
+
+def peak_rss_mb(pid: int) -> float:
+    """Peak resident memory (VmHWM) of process *pid*, in MB (0 if it is gone)."""
+    return memory_mb(pid).get("VmHWM", 0.0)
 
 
 # PostgreSQL ----------------------------------------------------------------------------------
