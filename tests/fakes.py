@@ -36,6 +36,7 @@ class FakeTelegram(BaseRequest):
         self.staff_members: set[int] = set()
         # (method, file name, content) of every file sent (a document, a photo).
         self.uploads: list[tuple[str, str | None, bytes]] = []
+        self.updates: list[dict[str, Any]] = []  # what the next getUpdates returns
 
     @property
     def read_timeout(self) -> float | None:
@@ -100,7 +101,8 @@ class FakeTelegram(BaseRequest):
         if name == "getMe":
             return BOT_USER
         if name == "getUpdates":
-            return []
+            fetched, self.updates = self.updates, []
+            return fetched
         if name in {"sendMessage", "editMessageText", "editMessageReplyMarkup", "sendDocument",
                     "sendPhoto"}:  # fmt: skip
             if "chat_id" not in params:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
+from sqlalchemy import event
 from telegram import Update
 
 from bot.db import InboxUpdate
@@ -97,3 +98,34 @@ async def test_an_unreadable_stored_update_is_set_aside_and_the_rest_goes_on(bot
         broken = await session.get(InboxUpdate, 900_077)
         assert broken is not None
         assert (broken.outcome, broken.payload) == ("gave_up", None)
+
+
+async def test_the_updates_of_one_poll_are_stored_in_one_transaction_before_they_are_queued(
+    bot: Bot,
+) -> None:
+    queue = _queue(bot)
+    await queue.put(_update(bot, 900_100))  # an update delivered before (it is in flight)
+    commits: list[object] = []
+    engine = bot.data.engine.sync_engine
+    listener = lambda connection: commits.append(connection)  # noqa: E731
+    event.listen(engine, "commit", listener)
+    try:
+        for update_id in (900_100, 900_101, 900_102, 900_103):
+            payload = updates.text(70_000 + update_id % 100, "Wo ist das Internationale Zentrum?")
+            bot.api.updates.append({**payload, "update_id": update_id})
+        fetched = await bot.app.bot.get_updates(offset=900_100)
+        assert [u.update_id for u in fetched] == [900_100, 900_101, 900_102, 900_103]
+        assert len(commits) == 1  # one write for the poll, before the poller saw anything
+        stored = {row.update_id: row for row in await bot.rows(InboxUpdate)}
+        assert sorted(stored) == [900_100, 900_101, 900_102, 900_103]
+        assert stored[900_102].chat_id == 70_002
+        assert stored[900_102].payload is not None
+        for update in fetched:  # what PTB's poller does next
+            await queue.put(update)
+        assert len(commits) == 1  # queueing did not write again
+        queued = [queue.get_nowait() for _ in range(queue.qsize())]
+        # The first one once: queued before, its redelivery dropped.
+        expected = [900_100, 900_101, 900_102, 900_103]
+        assert [u.update_id for u in queued if isinstance(u, Update)] == expected
+    finally:
+        event.remove(engine, "commit", listener)

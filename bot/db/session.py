@@ -13,7 +13,10 @@ from sqlalchemy.ext.asyncio import create_async_engine as _create_async_engine
 def create_engine(url: str) -> AsyncEngine:
     """An async engine; SQLite with a busy timeout and write-ahead logging for concurrent use."""
     if url.startswith("sqlite"):
-        engine = _create_async_engine(url, connect_args={"timeout": 30})
+        # A session always ends its transaction (commit, or rollback on close), so the pool's own
+        # rollback when a connection comes back is a second one: with aiosqlite each is a
+        # round trip to its thread, a fifth of a one-statement transaction.
+        engine = _create_async_engine(url, connect_args={"timeout": 30}, pool_reset_on_return=None)
 
         @event.listens_for(engine.sync_engine, "connect")
         def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:

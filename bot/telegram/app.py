@@ -10,8 +10,8 @@ from collections.abc import Callable, Coroutine
 from typing import Any
 
 from telegram import BotCommand
-from telegram.ext import AIORateLimiter, ApplicationBuilder, ContextTypes
-from telegram.request import BaseRequest
+from telegram.ext import AIORateLimiter, ApplicationBuilder, ContextTypes, ExtBot
+from telegram.request import BaseRequest, HTTPXRequest
 
 from bot.adapters.charts import render_png
 from bot.adapters.event_feed import IcsFeedReader
@@ -39,7 +39,7 @@ from bot.services.users import UserService
 from bot.settings import Settings
 from bot.telegram.context import Background, BotData, Context, StaffDirectory, WegweiserApp
 from bot.telegram.health import HealthServer
-from bot.telegram.inbox import DurableUpdateQueue, Inbox, this_process
+from bot.telegram.inbox import DurableUpdateQueue, Inbox, StoringBot, this_process
 from bot.telegram.messenger import TelegramMessenger
 from bot.telegram.outbox import RelayOutbox
 from bot.telegram.update_order import ChatOrderedProcessor
@@ -178,27 +178,29 @@ def build_application(
     owner = this_process()
     inbox = Inbox(sessions, clock, owner)
     outbox = RelayOutbox(sessions, settings.staff_chat_id, clock, owner)
-    builder = (
+    limiter = None
+    if settings.rate_limit > 0:
+        limiter = SendingRateLimiter(overall_max_rate=settings.rate_limit, max_retries=3)
+    bot: ExtBot[None] = StoringBot(
+        settings.telegram_token.get_secret_value(),
+        base_url=f"{settings.api_root}/bot",
+        base_file_url=f"{settings.api_root}/file/bot",
+        request=request or HTTPXRequest(connection_pool_size=CONNECTIONS),
+        get_updates_request=request or HTTPXRequest(connection_pool_size=1),
+        rate_limiter=limiter,
+        inbox=inbox,
+    )
+    app: WegweiserApp = (
         ApplicationBuilder()
+        .bot(bot)
         .context_types(ContextTypes(context=Context, bot_data=BotData))
-        .token(settings.telegram_token.get_secret_value())
-        .base_url(f"{settings.api_root}/bot")
-        .base_file_url(f"{settings.api_root}/file/bot")
         .update_queue(DurableUpdateQueue(inbox))
         .concurrent_updates(ChatOrderedProcessor(CONCURRENT_UPDATES, inbox))
         .post_init(prepare)
         .post_stop(stop_background)
         .post_shutdown(close)
+        .build()
     )
-    if request is not None:
-        builder = builder.request(request).get_updates_request(request)
-    else:
-        builder = builder.connection_pool_size(CONNECTIONS)
-    if settings.rate_limit > 0:
-        limiter = SendingRateLimiter(overall_max_rate=settings.rate_limit, max_retries=3)
-        # PTB types the builder's rate limiter generically; AIORateLimiter is the stock one.
-        builder = builder.rate_limiter(limiter)  # type: ignore[arg-type]
-    app: WegweiserApp = builder.build()
     messenger = TelegramMessenger()
     messenger.attach(app.bot)
     database = Database(sessions)

@@ -4,7 +4,10 @@ it has been handled.
 PTB's poller confirms the updates of one ``getUpdates`` with the next call, and its webhook
 answers 200 once an update is queued. Both go through the application's update queue, so the
 queue here stores every update first (:class:`DurableUpdateQueue`): while the database is down
-``put`` waits and retries, the poller does not ask for more and Telegram keeps the rest.
+``put`` waits and retries, the poller does not ask for more and Telegram keeps the rest. When
+polling, :class:`StoringBot` stores all updates of one ``getUpdates`` in one transaction before
+the poller queues them (one write per poll, not per update); ``put`` then only looks up what
+was decided.
 
 Each stored update is leased to the process handling it. It is marked handled after its
 handlers ran; when a handler failed for a passing reason (database or network) it is handled
@@ -24,8 +27,9 @@ import logging
 import os
 import socket
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.exc import DBAPIError
@@ -33,6 +37,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram import Bot, Update
 from telegram.error import NetworkError, RetryAfter
+from telegram.ext import ExtBot
 
 from bot.db.models import InboxUpdate
 from bot.db.session import insert_for, rowcount
@@ -112,6 +117,7 @@ class Inbox:
         self._marker: asyncio.Task[None] | None = None
         self._retries: set[asyncio.Task[None]] = set()
         self._told_waiting: set[int] = set()  # chats told that their message waits
+        self._decided: dict[int, bool] = {}  # stored with a poll: to handle here, or not
 
     def first_wait(self, chat_id: int) -> bool:
         """True the first time a chat's message has to wait (until one of its updates is
@@ -126,46 +132,71 @@ class Inbox:
     async def admit(self, item: Update) -> bool:
         """Store *item* (waiting while the database is down); True when this process should
         handle it now, False when it was handled before or another process has it."""
-        if item.update_id in self._in_flight:
-            return False
+        decided = self._decided.pop(item.update_id, None)
+        if decided is None:
+            if item.update_id in self._in_flight:
+                return False
+            decided = item.update_id in await self.admit_fetched([item])
+            self._decided.pop(item.update_id, None)
+        if decided:
+            self._in_flight.add(item.update_id)
+        return decided
+
+    async def admit_fetched(self, items: Sequence[Update]) -> set[int]:
+        """Store *items* in one transaction (waiting while the database is down) and remember
+        for :meth:`admit` which of them this process handles; their ids."""
+        waiting = self._in_flight.union(self._decided)
+        fresh = [item for item in items if item.update_id not in waiting]
+        if not fresh:
+            return set()
         delay = RETRY_FIRST
         while True:
             try:
-                taken = await self._store(item)
+                taken = await self._store(fresh)
                 break
             except Exception as exc:
                 if not passing(exc):
                     raise
-                log.warning("inbox: the database is unavailable (%s); update waits", type(exc))
+                log.warning("inbox: the database is unavailable (%s); updates wait", type(exc))
                 if self._on_wait is not None:
-                    with contextlib.suppress(Exception):
-                        await self._on_wait(item)
+                    for item in fresh:
+                        with contextlib.suppress(Exception):
+                            await self._on_wait(item)
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, RETRY_MAX)
-        if taken:
-            self._in_flight.add(item.update_id)
+        for item in fresh:
+            self._decided[item.update_id] = item.update_id in taken
         return taken
 
-    async def _store(self, item: Update) -> bool:
+    async def _store(self, items: Sequence[Update]) -> set[int]:
         moment = self.clock()
+        rows = [
+            {
+                "update_id": item.update_id,
+                "chat_id": chat_of(item),
+                "payload": json.dumps(item.to_dict(), ensure_ascii=False),
+                "received_at": moment,
+                "owner": self.owner,
+                "lease_until": moment + LEASE,
+            }
+            for item in items
+        ]
         async with self.sessions() as session:
             result = await session.execute(
                 insert_for(session, InboxUpdate)
-                .values(
-                    update_id=item.update_id,
-                    chat_id=chat_of(item),
-                    payload=json.dumps(item.to_dict(), ensure_ascii=False),
-                    received_at=moment,
-                    owner=self.owner,
-                    lease_until=moment + LEASE,
-                )
+                .values(rows)
                 .on_conflict_do_nothing(index_elements=["update_id"])
+                .returning(InboxUpdate.update_id)
             )
+            taken = set(result.scalars())
             await session.commit()
-            if rowcount(result) == 1:
-                return True
-            # Stored before: handled already, or taken by this or another process.
-            return await self._claim(session, item.update_id, moment)
+            for item in items:
+                # Stored before: handled already, or taken by this or another process.
+                if item.update_id not in taken and await self._claim(
+                    session, item.update_id, moment
+                ):
+                    taken.add(item.update_id)
+            return taken
 
     async def _claim(self, session: AsyncSession, update_id: int, moment: datetime) -> bool:
         """Take an unhandled row whose lease ran out, was ours, or whose owner died."""
@@ -370,6 +401,25 @@ class Inbox:
         if self._unmarked:
             with contextlib.suppress(Exception):
                 await self._mark(self._unmarked)
+
+
+class StoringBot(ExtBot[None]):
+    """PTB's bot, whose ``get_updates`` stores what it fetched in the inbox before the poller
+    sees it: the updates of one poll in one transaction."""
+
+    __slots__ = ("_inbox",)
+
+    def __init__(self, *args: Any, inbox: Inbox, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        with self._unfrozen():
+            self._inbox = inbox
+
+    async def get_updates(self, *args: Any, **kwargs: Any) -> tuple[Update, ...]:
+        """Fetch, then store (waiting while the database is down: Telegram keeps the rest)."""
+        fetched = await super().get_updates(*args, **kwargs)
+        if fetched:
+            await self._inbox.admit_fetched(fetched)
+        return fetched
 
 
 class DurableUpdateQueue(asyncio.Queue[object]):
