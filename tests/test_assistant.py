@@ -152,3 +152,13 @@ def test_who_heads_the_centre_is_answered_with_the_name(
     reply = bundled(centre).reply(question)
     assert reply.confident, reply.considered
     assert head in reply.text
+
+
+def test_a_family_story_before_the_question_does_not_sink_it() -> None:
+    # The home country and the time of arrival come first; the question is the school place.
+    reply = bundled("duesseldorf").reply(
+        "Wir sind vor zwei Wochen aus Syrien nach Düsseldorf gekommen. "
+        "Wie bekommt meine Tochter (11) einen Schulplatz?"
+    )
+    assert reply.confident, reply.considered
+    assert reply.entry_id == "school-placement"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.core.matching import Band, Document, Matcher
+from bot.core.matching import Band, Document, Matcher, Thresholds
 from bot.core.normalize import words
 
 DOCS = [
@@ -100,3 +100,22 @@ def test_a_result_does_not_depend_on_which_words_were_looked_up_before() -> None
     warmed.match("Fest der Vielfallt")
     assert warmed.match(question) == fresh
     assert {c.entry_id for c in fresh.candidates} >= {"school", "tutoring", "festival"}
+
+
+def test_a_word_of_one_phrasing_only_counts_less_than_a_topic_word() -> None:
+    # "Charkiw" is in one phrasing only: a detail of that phrasing's story, not its topic.
+    docs = [
+        Document("about", "de", "Wir kommen aus Charkiw, was macht das Zentrum eigentlich?"),
+        Document("about", "de", "Was macht das Zentrum?"),
+        Document("school", "de", "Wie bekommt mein Kind einen Schulplatz?"),
+        Document("school", "de", "Schulplatz gesucht"),
+        Document("other", "de", "Kommen Sie zum Fest"),
+    ]
+    question = "Wir kommen aus Charkiw. Wo bekommt mein Kind einen Schulplatz?"
+    flat = Matcher(docs, STOPWORDS, Thresholds(lone_word_weight=1.0)).match(question)
+    weighted = Matcher(docs, STOPWORDS).match(question)
+    assert Thresholds().lone_word_weight < 1.0
+    assert [c.entry_id for c in weighted.candidates[:2]] == ["school", "about"]
+    lead = {name: m.candidates[0].score - m.candidates[1].score for name, m in
+            (("flat", flat), ("weighted", weighted))}  # fmt: skip
+    assert lead["weighted"] > lead["flat"]
