@@ -87,7 +87,7 @@ async def a_week_of_families_and_staff(desk: Desk) -> None:
     await desk.send(updates.callback(FAMILY, f"appt:{appointment.id}:confirm"))
     await desk.send(updates.callback(FAMILY, f"appt:{appointment.id}:confirm"))  # pressed twice
     await desk.send(updates.in_topic(STAFF_CHAT, topic_id, ANNA, text="/close"))
-    for question in ("Rucksack oder Griffbereit?", "Wie viel kostet ein Parkausweis für Anwohner?",
+    for question in ("Rucksack oder Griffbereit?", "Wann fährt der letzte Bus nach Essen?",
                      "hallo", "Ich brauche Hilfe beim Asylantrag", "😀"):  # fmt: skip
         await desk.send(updates.text(ASKER_DE, question))
     await desk.send(updates.callback(ASKER_DE, "sug:de:griffbereit"))

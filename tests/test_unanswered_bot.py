@@ -31,7 +31,7 @@ from tests.harness import ANNA, BERND, FAMILY, STAFF_CHAT, STRANGER, Desk, runni
 
 FAMILIES = (FAMILY, 81002, 81003, 81004, 81005, 81006)
 HOMEWORK = "Hausaufgabenhilfe am Samstag"  # unsure today: tutoring and opening hours tie
-PARKING = "Wie viel kostet ein Parkausweis für Anwohner?"  # no answer at all
+LAST_BUS = "Wann fährt der letzte Bus nach Essen?"  # no answer at all
 # A sealed set of three, written here: only the first moves when HOMEWORK is accepted.
 SEALED = [
     {"lang": "de", "q": "Hausaufgabenhilfe am Samstag?", "expect": "tutoring", "kind": "plain"},
@@ -100,12 +100,12 @@ def buttons(message: dict[str, Any]) -> list[tuple[str, str]]:
 
 
 async def families_ask(desk: Desk) -> None:
-    """Three ask the homework question (unsure), two the parking one (no answer), one rates
+    """Three ask the homework question (unsure), two the bus one (no answer), one rates
     a confident answer "no"."""
     for chat_id, question in zip(
         FAMILIES,
         ("Gibt es Hausaufgabenhilfe am Samstag?", "Hausaufgabnhilfe am Samstag", HOMEWORK,
-         PARKING, "wieviel kostet ein parkausweis fuer anwohner"),
+         LAST_BUS, "wann faehrt der letzte bus nach essen"),
         strict=False,
     ):  # fmt: skip
         await ask(desk, chat_id, question)
@@ -127,7 +127,7 @@ async def test_staff_see_the_groups_with_counts_languages_and_buttons(desk: Desk
     rated = next(q for q in kept if q.reason == "unhelpful")
     assert rated.text == "Förderunterricht Klasse 5"  # the question that got the answer
     assert "chat_id" not in {c.key for c in inspect(UnansweredQuestion).columns}
-    header, homework, parking, unhelpful = await staff_command(desk, "/unanswered")
+    header, homework, last_bus, unhelpful = await staff_command(desk, "/unanswered")
     assert header["text"].startswith(
         "Offene Fragen der letzten 30 Tage: 6 ohne sichere Antwort, in 3 Gruppe(n)"
     )
@@ -143,7 +143,7 @@ async def test_staff_see_the_groups_with_counts_languages_and_buttons(desk: Desk
     ]  # the matcher's two close candidates (they tie), not a far third
     assert buttons(homework)[2:] == [("Ignorieren", f"ign:{first.id}")]
     assert all(len(data.encode()) <= 64 for _, data in buttons(homework))
-    assert parking["text"].startswith("2. 2× · de 2 · 2× keine Antwort\n„")
+    assert last_bus["text"].startswith("2. 2× · de 2 · 2× keine Antwort\n„")
     assert unhelpful["text"].startswith(
         "3. 1× · de 1 · 1× „hat nicht geholfen“ bei „Förderunterricht ab Klasse 5“"
     )
@@ -221,12 +221,12 @@ async def test_a_phrasing_already_in_the_list_is_said_and_the_group_settled(
 async def test_ignoring_a_group_deletes_its_questions(desk: Desk, knowledge: Path) -> None:
     await families_ask(desk)
     before = tutoring(knowledge).read_text("utf-8")
-    _, _, parking, _ = await staff_command(desk, "/unanswered")
-    ignore = buttons(parking)[-1][1]
+    _, _, last_bus, _ = await staff_command(desk, "/unanswered")
+    ignore = buttons(last_bus)[-1][1]
     answer, said = await press(desk, ignore)
     assert answer == said[0] == "Ignoriert: 2 gespeicherte Frage(n) gelöscht."
     texts_kept = [q.text for q in await desk.rows(UnansweredQuestion)]
-    assert not any("Parkausweis" in t or "parkausweis" in t for t in texts_kept)
+    assert not any("bus" in t.lower() for t in texts_kept)
     assert len(texts_kept) == 4
     header, *_groups = await staff_command(desk, "/unanswered")
     assert "in 2 Gruppe(n)" in header["text"]
@@ -359,9 +359,9 @@ async def test_the_figure_before_is_measured_once_per_knowledge_base_content(
     _, said = await press(desk, tutoring_button(homework))
     assert said[1].endswith("66,7 % → 100,0 % (+1 Frage)")
     assert desk.services.curation.measured == 2  # before and after
-    kept = next(q for q in await desk.rows(UnansweredQuestion) if q.text == PARKING)
+    kept = next(q for q in await desk.rows(UnansweredQuestion) if q.text == LAST_BUS)
     _, said = await press(desk, f"phr:{kept.id}:call-center")  # the city's phone line
-    assert said[0].startswith(f"✅ „{PARKING}“ ist jetzt eine Formulierung von")
+    assert said[0].startswith(f"✅ „{LAST_BUS}“ ist jetzt eine Formulierung von")
     assert said[1] == "Sealed-Testsatz Duisburg: 100,0 % → 100,0 % (±0 Fragen)"
     assert desk.services.curation.measured == 3  # "before" is the last "after", kept
 
