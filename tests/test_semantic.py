@@ -104,12 +104,16 @@ def test_the_model_is_skipped_where_the_lexical_match_is_clear(small: Path) -> N
     lexical = assistant.matcher.lexical.match("Gibt es Nachhilfe für Schüler?")
     assert lexical.band is Band.CONFIDENT
     before = embedder.embedded
+    assert not assistant.needs_model("Gibt es Nachhilfe für Schüler?")  # answered in the loop
     assistant.reply("Gibt es Nachhilfe für Schüler?")
     assert embedder.embedded == before  # exact and far ahead: no model run
+    assert assistant.needs_model("Schulplatz Nachhilfe")  # worth a worker thread
     assistant.reply("Schulplatz Nachhilfe")  # two entries close: the model decides
     assert embedder.embedded == before + 1
+    assert not assistant.needs_model("  Schulplatz Nachhilfe ")  # remembered
     assistant.reply("Schulplatz Nachhilfe")  # the same text again: remembered
     assert embedder.embedded == before + 1
+    assert not Assistant.for_knowledge_base(kb).needs_model("Schulplatz Nachhilfe")  # no model
 
 
 def test_the_model_reads_the_end_of_a_long_message_and_all_of_a_short_one(small: Path) -> None:

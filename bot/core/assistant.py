@@ -57,6 +57,10 @@ class QuestionMatcher(Protocol):
         """The band and the best candidates for *text*."""
         ...
 
+    def needs_model(self, text: str) -> bool:
+        """True when matching *text* would run an embedding model (milliseconds of CPU)."""
+        ...
+
 
 @dataclass(frozen=True)
 class Suggestion:
@@ -160,6 +164,11 @@ class Assistant:
             format_date(moment, format="full", locale=lang)
             format_time(moment, format="short", locale=lang)
         self.reply("warm up")
+
+    def needs_model(self, question: str) -> bool:
+        """True when :meth:`reply` would run the embedding model for *question* (5-30 ms: worth
+        a worker thread); False where the lexical match decides or the result is remembered."""
+        return self.matcher.needs_model(question.strip()[:MAX_QUESTION_CHARS])
 
     def reply(
         self,

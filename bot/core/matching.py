@@ -296,6 +296,10 @@ class Matcher:
                 seeds.update(postings)
         return seeds
 
+    def needs_model(self, text: str) -> bool:
+        """Never: this matcher has no model."""
+        return False
+
     def match(self, text: str, limit: int = 3) -> Match:
         """Score *text* against every entry; the band says how far to trust the best one.
 

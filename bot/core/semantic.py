@@ -212,6 +212,18 @@ class FusedMatcher:
             self._cache, (text, limit), MATCH_CACHE_SIZE, lambda: self._match(text, limit)
         )
 
+    def needs_model(self, text: str, limit: int = 3) -> bool:
+        """True when :meth:`match` would run the model for *text* (not remembered, lexical match
+        not clear)."""
+        if (text, limit) in self._cache:
+            return False
+        lexical = self.lexical.match(text, limit=max(limit, 5))
+        if not lexical.candidates and lexical.band is Band.NONE and not _has_letters(text):
+            return False
+        top = lexical.candidates[0].score if lexical.candidates else 0.0
+        second = lexical.candidates[1].score if len(lexical.candidates) > 1 else 0.0
+        return not lexical_is_clear(self.settings, top, second)
+
     def _match(self, text: str, limit: int) -> Match:
         lexical = self.lexical.match(text, limit=max(limit, 5))
         if not lexical.candidates and lexical.band is Band.NONE and not _has_letters(text):

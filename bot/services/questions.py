@@ -59,9 +59,13 @@ class QuestionService:
         names (the asker's *names* too) taken out first. For a confident answer, *chat_id*'s
         question is remembered in memory until its vote."""
         assistant = self.knowledge.assistant
-        # In a thread: the embedding model needs 5-30 ms a question, and other updates must not
-        # wait for it.
-        reply = await asyncio.to_thread(assistant.reply, text, lang=lang, hint=hint)
+        # The embedding model needs 5-30 ms a question: in a thread, so that other updates do not
+        # wait for it. Without it (a clear lexical match, a repeat) an answer takes about a
+        # millisecond, less than handing it to a thread and back.
+        if assistant.needs_model(text):
+            reply = await asyncio.to_thread(assistant.reply, text, lang=lang, hint=hint)
+        else:
+            reply = assistant.reply(text, lang=lang, hint=hint)
         entry = assistant.kb.entry(reply.entry_id) if reply.entry_id else None
         topic = entry.topic if entry is not None else None
         reason = _kept_because(reply)
