@@ -217,22 +217,22 @@ class FusedMatcher:
         not clear)."""
         if (text, limit) in self._cache:
             return False
-        lexical = self.lexical.match(text, limit=max(limit, 5))
+        return not self._lexical_decides(text, self.lexical.match(text, limit=max(limit, 5)))
+
+    def _lexical_decides(self, text: str, lexical: Match) -> bool:
+        """True where the model is not run: nothing to embed (only numbers or symbols), or a
+        clear lexical match."""
         if not lexical.candidates and lexical.band is Band.NONE and not _has_letters(text):
-            return False
+            return True
         top = lexical.candidates[0].score if lexical.candidates else 0.0
         second = lexical.candidates[1].score if len(lexical.candidates) > 1 else 0.0
-        return not lexical_is_clear(self.settings, top, second)
+        return lexical_is_clear(self.settings, top, second)
 
     def _match(self, text: str, limit: int) -> Match:
         lexical = self.lexical.match(text, limit=max(limit, 5))
-        if not lexical.candidates and lexical.band is Band.NONE and not _has_letters(text):
-            return lexical  # only numbers or symbols: nothing to embed
-        s = self.settings
-        top = lexical.candidates[0].score if lexical.candidates else 0.0
-        second = lexical.candidates[1].score if len(lexical.candidates) > 1 else 0.0
-        if lexical_is_clear(s, top, second):
+        if self._lexical_decides(text, lexical):
             return Match(lexical.band, lexical.candidates[:limit], lexical.threshold)
+        s = self.settings
         self.model_runs += 1
         semantic = self.semantic.scores(text)
         lexical_scores = {c.entry_id: c.score for c in lexical.candidates}

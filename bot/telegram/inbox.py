@@ -130,8 +130,9 @@ class Inbox:
     # Storing -------------------------------------------------------------------------------
 
     async def admit(self, item: Update) -> bool:
-        """Store *item* (waiting while the database is down); True when this process should
-        handle it now, False when it was handled before or another process has it."""
+        """Store *item*, unless it was stored with its poll (waiting while the database is
+        down); True when this process should handle it now, False when it was handled before or
+        another process has it."""
         decided = self._decided.pop(item.update_id, None)
         if decided is None:
             if item.update_id in self._in_flight:
