@@ -137,8 +137,7 @@ class Inbox:
         if decided is None:
             if item.update_id in self._in_flight:
                 return False
-            decided = item.update_id in await self.admit_fetched([item])
-            self._decided.pop(item.update_id, None)
+            decided = item.update_id in await self._store_waiting([item])
         if decided:
             self._in_flight.add(item.update_id)
         return decided
@@ -150,24 +149,28 @@ class Inbox:
         fresh = [item for item in items if item.update_id not in waiting]
         if not fresh:
             return set()
+        taken = await self._store_waiting(fresh)
+        for item in fresh:
+            self._decided[item.update_id] = item.update_id in taken
+        return taken
+
+    async def _store_waiting(self, items: Sequence[Update]) -> set[int]:
+        """:meth:`_store`, retried with back-off while the database is down; each try that fails
+        hands the waiting updates to the on-wait callback."""
         delay = RETRY_FIRST
         while True:
             try:
-                taken = await self._store(fresh)
-                break
+                return await self._store(items)
             except Exception as exc:
                 if not passing(exc):
                     raise
                 log.warning("inbox: the database is unavailable (%s); updates wait", type(exc))
                 if self._on_wait is not None:
-                    for item in fresh:
+                    for item in items:
                         with contextlib.suppress(Exception):
                             await self._on_wait(item)
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, RETRY_MAX)
-        for item in fresh:
-            self._decided[item.update_id] = item.update_id in taken
-        return taken
 
     async def _store(self, items: Sequence[Update]) -> set[int]:
         moment = self.clock()
