@@ -4,13 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.core.assistant import MSG_CAN_DO, Assistant
+from bot.core.assistant import MSG_CAN_DO
 from bot.core.i18n import gettext
-from tests.harness import bundled
-
-
-def assistant(centre: str = "duisburg") -> Assistant:
-    return bundled(centre)
+from tests.harness import bundled, duisburg
 
 
 @pytest.mark.parametrize(
@@ -29,19 +25,19 @@ def assistant(centre: str = "duisburg") -> Assistant:
 def test_small_talk_gets_a_friendly_reply_and_what_the_bot_can_do(
     text: str, lang: str | None, item: str
 ) -> None:
-    reply = assistant().reply(text, hint="de")
+    reply = duisburg().reply(text, hint="de")
     assert reply.kind == "smalltalk", reply
     assert reply.entry_id is None
     assert not reply.confident
     assert not reply.handoff_offered
-    small_talk = next(t for t in assistant().kb.smalltalk if t.id == item)
+    small_talk = next(t for t in duisburg().kb.smalltalk if t.id == item)
     assert reply.text == f"{small_talk.answer_in(reply.lang)} {gettext(reply.lang, MSG_CAN_DO)}"
     if lang is not None:
         assert reply.lang == lang
 
 
 def test_a_greeting_before_a_question_is_a_question() -> None:
-    reply = assistant().reply("Hallo, wo melde ich mein Kind in der Schule an?")
+    reply = duisburg().reply("Hallo, wo melde ich mein Kind in der Schule an?")
     assert reply.kind == "answer"
     assert reply.entry_id == "school-entry-counselling"
 
@@ -58,9 +54,9 @@ def test_a_greeting_before_a_question_is_a_question() -> None:
 def test_other_authorities_get_the_way_to_a_person_not_an_answer(
     centre: str, text: str, number: str
 ) -> None:
-    reply = assistant(centre).reply(text)
+    reply = bundled(centre).reply(text)
     assert reply.kind == "redirect", reply.considered
-    entry = assistant(centre).kb.entry(reply.entry_id or "")
+    entry = bundled(centre).kb.entry(reply.entry_id or "")
     assert entry is not None
     assert entry.topic == "other_authorities"
     assert not reply.confident  # not counted as an answer of the centre
