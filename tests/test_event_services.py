@@ -10,10 +10,11 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 import yaml
-from sqlalchemy import inspect, select
+from sqlalchemy import event, inspect, select
 from telegram import Bot
 
 from bot.adapters.event_feed import IcsFeedReader
@@ -21,19 +22,24 @@ from bot.core import staff_texts
 from bot.core.assistant import Assistant
 from bot.core.event_status import format_when
 from bot.core.i18n import gettext
+from bot.core.insights import Activity, ActivityKind
 from bot.core.knowledge import Problem, load_knowledge_base
 from bot.db import EventSubscription, Feedback, UnansweredQuestion, create_engine
 from bot.db.session import session_factory
 from bot.db.unit_of_work import Database
+from bot.services.activity_log import ActivityLog
 from bot.services.contacts import ContactService
 from bot.services.events import Announcement, EventService
+from bot.services.insights import InsightService
 from bot.services.knowledge import KnowledgeService
 from bot.services.questions import QuestionService
 from bot.settings import Settings
 from bot.telegram.messenger import TelegramMessenger
 from tests.factories import small_kb
 from tests.fakes import FakeTelegram
+from tests.faultproxy import TcpProxy
 from tests.harness import START, TOKEN, TestClock, empty_database
+from tests.process import via_port
 
 STAFF_CHAT = -1009876
 FEST = "fest-2016"
@@ -273,3 +279,48 @@ async def test_contacts_are_found_and_a_reload_lets_the_old_knowledge_base_go(
     assert old() is None  # the cached index does not hold it (no search since the reload)
     again = await contacts.find("Seiteneinsteiger", "de")
     assert [c.id for c in again.found] == ["school-desk"]
+
+
+async def test_answers_at_once_are_written_together_and_all_counted(world: World) -> None:
+    engine = world.database.sessions.kw["bind"]
+    inserts: list[int] = []
+
+    def seen(_conn: object, _cursor: object, statement: str, rows: object, *_: object) -> None:
+        if statement.lstrip().upper().startswith("INSERT INTO ACTIVITY"):
+            inserts.append(len(rows) if isinstance(rows, list) else 1)
+
+    activity = ActivityLog(world.database, world.clock)
+    questions = QuestionService(world.database, world.clock, world.knowledge, activity)
+    insights = InsightService(
+        world.database, world.clock, lambda: world.knowledge.assistant.kb, 30, activity
+    )
+    asked = ["Wo melde ich mein Kind in der Schule an?", "Wann ist das Fest der Vielfalt?"] * 20
+    event.listen(engine.sync_engine, "before_cursor_execute", seen)
+    try:
+        answers = await asyncio.gather(*(questions.answer(q, lang=None, hint="de") for q in asked))
+        figures = await insights.figures(7)  # waits for the events still to be written
+    finally:
+        event.remove(engine.sync_engine, "before_cursor_execute", seen)
+    assert all(a.reply.confident for a in answers)
+    assert (figures.total.questions, figures.total.confident) == (40, 40)
+    assert figures.by_topic["events"].questions == 20
+    assert sum(inserts) == 40
+    assert len(inserts) <= 2, inserts  # not one transaction per answer
+    assert activity.waiting == 0
+
+
+async def test_statistics_wait_through_a_database_outage(postgres_database: str) -> None:
+    server = urlsplit(postgres_database)
+    with TcpProxy(server.hostname or "127.0.0.1", server.port or 5432) as proxy:
+        async with empty_database(via_port(postgres_database, proxy.port)) as database:
+            activity = ActivityLog(database, TestClock())
+            with proxy.down():
+                for _ in range(5):
+                    activity.add(Activity(ActivityKind.QUESTION, "uk", "school_entry", "school"))
+                assert not await activity.flush(within=1.5)
+                assert activity.waiting == 5
+            assert await activity.flush(within=30)  # written once the database is back
+            async with database() as work:
+                counted = await work.activity.counts(START - timedelta(days=1), START)
+            await activity.close()
+    assert counted == [("question", None, "uk", "school_entry", 5)]

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy import and_, delete, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.booking import AppointmentStatus, ReminderStatus
@@ -650,6 +651,19 @@ class ActivityRepository:
                 entry_id=activity.entry_id, outcome=activity.outcome, seconds=activity.seconds,
             )
         )  # fmt: skip
+
+    async def record_many(self, events: Sequence[tuple[ActivityEvent, datetime]]) -> None:
+        """Keep many events (each within the hour of its moment) in one statement."""
+        rows = [
+            {
+                "at": hour_of(moment), "kind": event.kind, "lang": event.lang,
+                "topic": event.topic, "entry_id": event.entry_id, "outcome": event.outcome,
+                "seconds": event.seconds,
+            }
+            for event, moment in events
+        ]  # fmt: skip
+        if rows:
+            await self.session.execute(insert(Activity), rows)
 
     async def counts(
         self, since: datetime, until: datetime

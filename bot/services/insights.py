@@ -1,5 +1,6 @@
 """The staff's statistics: the figures of a window of days, from the anonymous events the use
-cases record (``work.activity.record`` in their own transactions), the "did this help?" votes
+cases record (``work.activity.record`` in their own transactions; the questions' through the
+:class:`~bot.services.activity_log.ActivityLog`, in groups), the "did this help?" votes
 and the appointments; the weekly digest to the staff group, sent exactly once; forgetting old
 events after the retention.
 
@@ -39,6 +40,7 @@ from bot.core.insights import (
     tally,
 )
 from bot.db.unit_of_work import Database, UnitOfWork
+from bot.services.activity_log import ActivityLog
 from bot.services.ports import ChartRenderer, Clock, Delivery, KnowledgeSource, Messenger
 from bot.settings import Settings
 
@@ -52,21 +54,29 @@ class InsightService:
     """The figures for /stats, ``wegweiser report`` and the digest."""
 
     def __init__(
-        self, database: Database, clock: Clock, knowledge: KnowledgeSource, retention_days: int
+        self,
+        database: Database,
+        clock: Clock,
+        knowledge: KnowledgeSource,
+        retention_days: int,
+        pending: ActivityLog | None = None,
     ) -> None:
         self.database = database
         self.clock = clock
         self.knowledge = knowledge
         self.retention = timedelta(days=retention_days)
+        self.pending = pending  # the questions' events not written yet: waited for first
 
     async def figures(self, days: int, until: datetime | None = None) -> Figures:
         """The figures of the *days* up to *until* (now if not given)."""
+        await self._written()
         async with self.database() as work:
             return await self._figures(work, days, until or self.clock())
 
     async def windows(self, until: datetime | None = None) -> list[Figures]:
         """The figures of the last 7 and the last 30 days."""
         moment = until or self.clock()
+        await self._written()
         async with self.database() as work:
             return [await self._figures(work, days, moment) for days in STATS_WINDOWS]
 
@@ -82,6 +92,7 @@ class InsightService:
         and of the last *topic_days* by topic."""
         moment = until or self.clock()
         week = timedelta(days=7)
+        await self._written()
         async with self.database() as work:
             bars = [
                 await self._figures(work, 7, moment - back * week)
@@ -101,6 +112,11 @@ class InsightService:
             await work.commit()
         log.info("purged %d statistics events older than %d days", deleted, self.retention.days)
         return deleted
+
+    async def _written(self) -> None:
+        """Wait (a little) for the events still to be written, so that they are counted."""
+        if self.pending is not None:
+            await self.pending.flush()
 
     async def _figures(self, work: UnitOfWork, days: int, until: datetime) -> Figures:
         since = until - timedelta(days=days)

@@ -1,6 +1,6 @@
 """Questions: answering from the knowledge base, keeping what found no confident answer
 (without the asker), the "did this help?" votes (without the voter), and what each question got
-(an anonymous event for the statistics)."""
+(an anonymous event for the statistics, written in groups by the :class:`ActivityLog`)."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from bot.core.languages import Lang
 from bot.core.matching import Band
 from bot.core.scrub import scrub
 from bot.db.unit_of_work import Database
+from bot.services.activity_log import ActivityLog
 from bot.services.knowledge import KnowledgeService
 from bot.services.ports import Clock
 
@@ -35,10 +36,17 @@ class Answer:
 class QuestionService:
     """Answers questions with the running assistant and stores what staff learn from."""
 
-    def __init__(self, database: Database, clock: Clock, knowledge: KnowledgeService) -> None:
+    def __init__(
+        self,
+        database: Database,
+        clock: Clock,
+        knowledge: KnowledgeService,
+        activity: ActivityLog | None = None,
+    ) -> None:
         self.database = database
         self.clock = clock
         self.knowledge = knowledge
+        self.activity = activity or ActivityLog(database, clock)
         self._voted: OrderedDict[tuple[int, str], None] = OrderedDict()
         # Per chat, in memory only: the entry last answered and the question (scrubbed), so
         # that a "did not help" is kept with the question that got that answer.
@@ -70,13 +78,11 @@ class QuestionService:
         topic = entry.topic if entry is not None else None
         reason = _kept_because(reply)
         activity = question_activity(reply, topic)  # anonymous, for the statistics
-        if reason is not None or activity is not None:
-            moment = self.clock()
+        if activity is not None:
+            self.activity.add(activity)  # written with the others waiting
+        if reason is not None:
             async with self.database() as work:
-                if reason is not None:
-                    await work.unanswered.add(scrub(text, names), reply.lang, moment, reason)
-                if activity is not None:
-                    await work.activity.record(activity, moment)
+                await work.unanswered.add(scrub(text, names), reply.lang, self.clock(), reason)
                 await work.commit()
         if reason is None and chat_id is not None and reply.confident and reply.entry_id:
             self._asked[chat_id] = (reply.entry_id, scrub(text, names))
@@ -95,10 +101,7 @@ class QuestionService:
         reply = self.picked(entry_id, lang)
         entry = self.knowledge.assistant.kb.entry(entry_id)
         if entry is not None and reply.entry_id is not None:
-            taken = Activity(ActivityKind.SUGGESTION_TAKEN, lang, entry.topic, entry_id)
-            async with self.database() as work:
-                await work.activity.record(taken, self.clock())
-                await work.commit()
+            self.activity.add(Activity(ActivityKind.SUGGESTION_TAKEN, lang, entry.topic, entry_id))
         return reply
 
     async def record_vote(self, chat_id: int, entry_id: str, lang: Lang, helpful: bool) -> bool:

@@ -24,6 +24,7 @@ from bot.core.languages import LANGS, Lang
 from bot.db import create_engine, session_factory
 from bot.db.migrate import upgrade
 from bot.db.unit_of_work import Database
+from bot.services.activity_log import ActivityLog
 from bot.services.appointments import AppointmentService
 from bot.services.contacts import ContactService
 from bot.services.container import Services
@@ -138,6 +139,7 @@ async def stop_background(app: WegweiserApp) -> None:
     await app.bot_data.background.settle()
     await app.bot_data.outbox.stop()
     await app.bot_data.inbox.stop()
+    await app.bot_data.services.questions.activity.close()
 
 
 async def close(app: WegweiserApp) -> None:
@@ -210,7 +212,10 @@ def build_application(
     def current_kb() -> KnowledgeBase:
         return knowledge.assistant.kb  # the one in use now (a reload replaces the assistant)
 
-    insights = InsightService(database, clock, current_kb, settings.statistics_retention_days)
+    activity = ActivityLog(database, clock)
+    insights = InsightService(
+        database, clock, current_kb, settings.statistics_retention_days, activity
+    )
     services = Services(
         knowledge=knowledge,
         settings=settings,
@@ -223,7 +228,7 @@ def build_application(
         ),
         conversations=ConversationService(database, clock, outbox, settings, current_kb),
         events=events,
-        questions=QuestionService(database, clock, knowledge),
+        questions=QuestionService(database, clock, knowledge, activity),
         contacts=ContactService(knowledge),
         appointments=AppointmentService(database, clock, messenger, outbox, current_kb, settings),
         reminders=ReminderService(database, clock, messenger, outbox, current_kb),
