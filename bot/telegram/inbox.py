@@ -186,11 +186,13 @@ class Inbox:
             for item in items
         ]
         async with self.sessions() as session:
+            # Rows as parameters, not as values of the statement: one compiled statement for
+            # polls of any size (SQLAlchemy sends them as one multi-row INSERT).
             result = await session.execute(
                 insert_for(session, InboxUpdate)
-                .values(rows)
                 .on_conflict_do_nothing(index_elements=["update_id"])
-                .returning(InboxUpdate.update_id)
+                .returning(InboxUpdate.update_id),
+                rows,
             )
             taken = set(result.scalars())
             await session.commit()
