@@ -124,3 +124,14 @@ def test_words_many_languages_use_do_not_decide() -> None:
     detector = LanguageDetector(lexicons=lexicons)
     assert detector.detect("am pierdut meldebescheinigung").lang == "ro"
     assert detector.detect("ich habe meine Meldebescheinigung verloren").lang == "de"
+
+
+def test_a_text_of_shared_words_and_names_only_takes_the_hint_or_the_default() -> None:
+    # "KAoA" is in the questions of every language, "Duisburg" is a name: nothing says which
+    # language "KAoA Duisburg?" is in, so lingua's guess must not decide.
+    everyone = frozenset(words("KAoA"))
+    lexicons: dict[Lang, frozenset[str]] = {lang: everyone for lang in ("de", "en", "tr", "ro")}
+    detector = LanguageDetector(lexicons=lexicons, names=["Duisburg"])
+    assert detector.detect("KAoA Duisburg?").lang == "de"
+    assert detector.detect("KAoA Duisburg?", hint="ro").lang == "ro"
+    assert detector.detect("What does KAoA mean?").lang == "en"  # the other words decide

@@ -16,6 +16,7 @@ from functools import cached_property
 from typing import Any
 
 from bot.core.languages import Lang, as_lang
+from bot.core.matching import remembered
 from bot.core.normalize import fold, words
 
 _ARABIC = re.compile(r"[\u0600-\u06FF]")
@@ -50,6 +51,7 @@ _LINGUA_NAMES: dict[Lang, str] = {
 }
 _LINGUA_CODES = {name: lang for lang, name in _LINGUA_NAMES.items()}
 MIN_NAME_WORD = 3
+DETECTIONS_REMEMBERED = 10_000  # (text, hint) pairs whose language is remembered
 SURE = 0.6  # below this, a hint (Telegram's language_code) decides
 LEXICAL_WEIGHT = 0.5  # share of the word lists against lingua's statistics
 TRANSLIT_MIN = 0.2  # Latin letters: share of words a non-Latin language must know ...
@@ -101,6 +103,7 @@ class LanguageDetector:
         self._name_words = frozenset(
             w for name in names for w in words(name) if len(w) >= MIN_NAME_WORD
         )
+        self._detected: dict[tuple[str, str | None], Detection] = {}
 
     @cached_property
     def _lingua(self) -> Any:
@@ -151,7 +154,13 @@ class LanguageDetector:
         return text if dominant_script(stripped) == "none" else stripped
 
     def detect(self, text: str, hint: str | None = None) -> Detection:
-        """The most likely language of *text*; *hint* decides when the text cannot."""
+        """The most likely language of *text*; *hint* decides when the text cannot. Families
+        ask the same things again: results are remembered per text and hint."""
+        return remembered(
+            self._detected, (text, hint), DETECTIONS_REMEMBERED, lambda: self._detect(text, hint)
+        )
+
+    def _detect(self, text: str, hint: str | None) -> Detection:
         hinted = as_lang(hint)
         stripped = self._without(text, self._name_words)
         script = dominant_script(stripped)
@@ -179,6 +188,10 @@ class LanguageDetector:
             if hinted in _TRANSLIT_LANGS and hinted != translit:
                 translit = hinted  # e.g. Ukrainian and Russian typed in Latin letters look alike
             return Detection(translit, min(1.0, lexical[translit]), script)
+        if all(w in self._shared_words or w in self._name_words for w in words(stripped)):
+            # Names and words of three or more languages only ("KAoA?", "Kita Duisburg"): the
+            # text tells nothing of its language.
+            return Detection(hinted or self.default, 0.0, script)
         return self._decide(text, stripped, lexical, _LATIN_LANGS, hinted, script)
 
     def _decide(
