@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from bot.adapters.embedder import DiskStore, load_embedder
+from bot.adapters.embedder import DiskStore, embed_in_child, load_embedder
 from bot.adapters.terminal_chat import TerminalChat
 from bot.core.assistant import Assistant, Reply
 from bot.core.insights import Chart, Figures
@@ -83,7 +83,8 @@ def _assistant(kb_dir: Path | None) -> Assistant:
     settings = load_settings()
     kb = load_knowledge_base(kb_dir or settings.kb)
     embedder = load_embedder() if settings.semantic else None
-    store = DiskStore(settings.cache_dir) if embedder is not None else None
+    # Many texts not embedded yet (a first start, a new knowledge base): in a child process.
+    store = DiskStore(settings.cache_dir, embed_in_child) if embedder is not None else None
     return Assistant.for_knowledge_base(kb, embedder=embedder, store=store)
 
 

