@@ -151,7 +151,7 @@ def test_vectors_are_kept_on_disk_by_content(small: Path, tmp_path: Path) -> Non
     first = Assistant.for_knowledge_base(kb, embedder=embedder, store=store)
     computed = embedder.embedded
     assert computed > 0
-    assert len(list((tmp_path / "cache").glob("*.npz"))) == 1  # the phrasings and titles
+    assert len(list((tmp_path / "cache").glob("*.npy"))) == 1  # the phrasings and titles
     again = Assistant.for_knowledge_base(kb, embedder=embedder, store=store)
     assert embedder.embedded == computed  # read back, not embedded again
     question = "Schulplatz Nachhilfe"

@@ -19,13 +19,13 @@ import subprocess
 import sys
 import tempfile
 import threading
-import zipfile
 from collections.abc import Callable, Sequence
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from bot.core.semantic import Embedder, Vectors
 
@@ -33,8 +33,8 @@ log = logging.getLogger(__name__)
 BATCH = 64
 NOTICE_FROM = 200  # texts; fewer are embedded in a few seconds
 ELSEWHERE_FROM = 50  # texts: from this many on, a child process embeds them (fewer: here)
-KEEP_VECTORS = 60_000  # vectors kept on disk per model and kind (about 90 MB)
-KEY_BYTES = 16  # of a text's SHA-256
+KEEP_VECTORS = 60_000  # vectors kept on disk per model and kind (about 90 MB, memory-mapped)
+KEY_CHARS = 32  # of a text's SHA-256 in hex
 CHILD_TIMEOUT = 3600  # seconds
 # Embeds texts somewhere else than in this process: (texts, as queries?) -> vectors.
 ElsewhereEmbedder = Callable[[Sequence[str], bool], Vectors]
@@ -85,12 +85,13 @@ def load_embedder() -> Embedder | None:
 
 
 class DiskStore:
-    """Vectors of knowledge-base texts, remembered per text in ``<folder>/<model>-<kind>.npz``.
+    """Vectors of knowledge-base texts, remembered per text in ``<folder>/<model>-<kind>.npy``.
 
     Each text's vector is kept under a hash of the text, so an edit of the knowledge base embeds
     only the texts it changed (a reload stays quick); the three centres' knowledge bases share
-    the files. Missing texts are embedded by *elsewhere* where given (the bundled model: in a
-    child process, whose memory goes back to the system when it ends) or by the embedder.
+    the files. The file is read through a memory map, and only the rows asked for are copied.
+    Missing texts are embedded by *elsewhere* where given (the bundled model: in a child
+    process, whose memory goes back to the system when it ends) or by the embedder.
     """
 
     def __init__(self, folder: Path, elsewhere: ElsewhereEmbedder | None = None) -> None:
@@ -104,20 +105,28 @@ class DiskStore:
             return np.zeros((0, 0), dtype=np.float32)
         kind = "q" if as_queries else "p"
         model = hashlib.sha256(embedder.model_id.encode()).hexdigest()[:16]
-        path = self.folder / f"{model}-{kind}.npz"
-        known = _read(path)
-        keys = [_key(text) for text in texts]
-        missing = list(
-            dict.fromkeys(t for t, k in zip(texts, keys, strict=True) if k not in known)
+        path = self.folder / f"{model}-{kind}.npy"
+        kept = _read(path)
+        row_of = (
+            {bytes(key): row for row, key in enumerate(kept["key"])} if kept is not None else {}
         )
-        if missing:
-            computed = self._embed(embedder, missing, as_queries)
-            known.update(zip((_key(t) for t in missing), computed, strict=True))
-            wanted = set(keys)
-            if len(known) > KEEP_VECTORS:  # forget texts no knowledge base asked for lately
-                known = {k: v for k, v in known.items() if k in wanted}
-            self._save(path, known)
-        return np.stack([known[k] for k in keys]).astype(np.float32, copy=False)
+        keys = [_key(text) for text in texts]
+        pairs = zip(texts, keys, strict=True)
+        missing = list(dict.fromkeys(text for text, key in pairs if key not in row_of))
+        if not missing and kept is not None:
+            return np.array(kept["vector"][[row_of[key] for key in keys]], dtype=np.float32)
+        computed = np.asarray(self._embed(embedder, missing, as_queries), dtype=np.float32)
+        added = np.zeros(len(missing), dtype=_record(computed.shape[1]))
+        added["key"], added["vector"] = [_key(text) for text in missing], computed
+        if kept is not None and kept.dtype == added.dtype:
+            if len(kept) + len(added) > KEEP_VECTORS:  # forget texts not asked for now
+                wanted = set(keys)
+                kept = kept[[row for key, row in row_of.items() if key in wanted]]
+            added = np.concatenate([kept, added])
+        del kept  # the memory map
+        self._save(path, added)
+        row_of = _rows(added)
+        return np.array(added["vector"][[row_of[key] for key in keys]], dtype=np.float32)
 
     def _embed(self, embedder: Embedder, texts: list[str], as_queries: bool) -> Vectors:
         if len(texts) >= NOTICE_FROM:  # a first start should not look like a hang
@@ -132,33 +141,42 @@ class DiskStore:
                 log.warning("embedding in a child process failed (%s); embedding here", exc)
         return embedder.embed_queries(texts) if as_queries else embedder.embed_passages(texts)
 
-    def _save(self, path: Path, known: dict[bytes, Vectors]) -> None:
+    def _save(self, path: Path, records: npt.NDArray[np.void]) -> None:
         """Write atomically, so a crash never leaves half a file; a read-only disk is no error."""
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             handle, temporary = tempfile.mkstemp(dir=self.folder, suffix=".tmp")
             with os.fdopen(handle, "wb") as out:
-                keys = np.array(list(known), dtype=f"S{KEY_BYTES}")
-                np.savez(out, keys=keys, vectors=np.stack(list(known.values())))
+                np.save(out, records)
             os.replace(temporary, path)
         except OSError as exc:
             log.warning("could not keep the embeddings on disk (%s)", exc.__class__.__name__)
 
 
 def _key(text: str) -> bytes:
-    return hashlib.sha256(text.encode()).digest()[:KEY_BYTES]
+    """A text's hash, in hex (numpy's byte strings drop trailing zero bytes)."""
+    return hashlib.sha256(text.encode()).hexdigest()[:KEY_CHARS].encode()
 
 
-def _read(path: Path) -> dict[bytes, Vectors]:
-    """The vectors kept in *path* by text hash (none if it is missing or unreadable)."""
+def _rows(records: npt.NDArray[np.void]) -> dict[bytes, int]:
+    """The row of each text hash."""
+    return {bytes(key): row for row, key in enumerate(records["key"])}
+
+
+def _record(dimensions: int) -> np.dtype[np.void]:
+    """One kept vector: the text's hash and the vector."""
+    return np.dtype([("key", f"S{KEY_CHARS}"), ("vector", "<f4", (dimensions,))])
+
+
+def _read(path: Path) -> npt.NDArray[np.void] | None:
+    """The records kept in *path*, memory-mapped (None if missing or unreadable)."""
     try:
-        with np.load(path) as kept:
-            keys, vectors = kept["keys"], kept["vectors"]
-    except (OSError, ValueError, KeyError, zipfile.BadZipFile):
-        return {}
-    if len(keys) != len(vectors):
-        return {}
-    return {bytes(k): v for k, v in zip(keys, vectors, strict=True)}
+        kept: npt.NDArray[np.void] = np.load(path, mmap_mode="r")
+    except (OSError, ValueError):
+        return None
+    if kept.dtype.names != ("key", "vector") or kept.ndim != 1:
+        return None
+    return kept
 
 
 def embed_in_child(texts: Sequence[str], as_queries: bool) -> Vectors:
