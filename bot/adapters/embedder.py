@@ -107,9 +107,7 @@ class DiskStore:
         model = hashlib.sha256(embedder.model_id.encode()).hexdigest()[:16]
         path = self.folder / f"{model}-{kind}.npy"
         kept = _read(path)
-        row_of = (
-            {bytes(key): row for row, key in enumerate(kept["key"])} if kept is not None else {}
-        )
+        row_of = _rows(kept) if kept is not None else {}
         keys = [_key(text) for text in texts]
         pairs = zip(texts, keys, strict=True)
         missing = list(dict.fromkeys(text for text, key in pairs if key not in row_of))

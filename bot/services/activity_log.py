@@ -6,8 +6,8 @@ write at a time stores all that wait: at a hundred answers a second, a few trans
 of a hundred. The figures wait for what is pending before they count (:meth:`ActivityLog.flush`);
 stopping the bot writes the rest. While the database is down the events stay in memory (at
 most ``KEEP_WAITING``, the oldest given up first) and are written when it is back. A process
-killed mid-write loses the events of that write: counts for the statistics, never a family's
-message, a hand-over or a reminder (those are written where they happen).
+killed loses the events not written yet (those of the last milliseconds): counts for the
+statistics, never a family's message, a hand-over or a reminder (written where they happen).
 """
 
 from __future__ import annotations
