@@ -148,10 +148,14 @@ def test_vectors_are_kept_on_disk_by_content(small: Path, tmp_path: Path) -> Non
     kb = load_knowledge_base(small)
     embedder = HashedWords()
     store = DiskStore(tmp_path / "cache")
+    (tmp_path / "cache").mkdir()
+    replaced = tmp_path / "cache" / ("0123456789abcdef" * 2 + ".npy")  # the earlier layout
+    replaced.write_bytes(b"old")
     first = Assistant.for_knowledge_base(kb, embedder=embedder, store=store)
     computed = embedder.embedded
     assert computed > 0
     assert len(list((tmp_path / "cache").glob("*.npy"))) == 1  # the phrasings and titles
+    assert not replaced.exists()
     again = Assistant.for_knowledge_base(kb, embedder=embedder, store=store)
     assert embedder.embedded == computed  # read back, not embedded again
     question = "Schulplatz Nachhilfe"

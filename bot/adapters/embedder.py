@@ -15,6 +15,7 @@ import hashlib
 import json
 import logging
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -36,6 +37,7 @@ ELSEWHERE_FROM = 50  # texts: from this many on, a child process embeds them (fe
 KEEP_VECTORS = 60_000  # vectors kept on disk per model and kind (about 90 MB, memory-mapped)
 KEY_CHARS = 32  # of a text's SHA-256 in hex
 CHILD_TIMEOUT = 3600  # seconds
+_OLD_FILE = re.compile(r"[0-9a-f]{32}\.npy")  # the files of one knowledge base each, replaced
 # Embeds texts somewhere else than in this process: (texts, as queries?) -> vectors.
 ElsewhereEmbedder = Callable[[Sequence[str], bool], Vectors]
 
@@ -147,6 +149,9 @@ class DiskStore:
             with os.fdopen(handle, "wb") as out:
                 np.save(out, records)
             os.replace(temporary, path)
+            for old in self.folder.glob("*.npy"):  # a whole knowledge base's, before 4c7509f
+                if _OLD_FILE.fullmatch(old.name):
+                    old.unlink(missing_ok=True)
         except OSError as exc:
             log.warning("could not keep the embeddings on disk (%s)", exc.__class__.__name__)
 
