@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import signal
+import sqlite3
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -82,6 +84,11 @@ def test_a_turkish_family_asks_about_school(
 
     bot.send_signal(signal.SIGTERM)
     assert bot.wait(timeout=30) == 0, (tmp_path / "e2e.log").read_text()
+    # The statistics of what happened are in the database once the bot stopped (they are
+    # written in groups, the last ones on the way out): two questions, one suggestion taken.
+    with contextlib.closing(sqlite3.connect(tmp_path / "e2e.db")) as db:
+        counted = db.execute("SELECT kind, lang, COUNT(*) FROM activity GROUP BY kind, lang")
+        assert sorted(counted) == [("question", "tr", 2), ("suggestion_taken", "tr", 1)]
 
 
 def test_webhook_mode(tmp_path: Path) -> None:
