@@ -41,12 +41,12 @@ class QuestionService:
         database: Database,
         clock: Clock,
         knowledge: KnowledgeService,
-        activity: ActivityLog | None = None,
+        activity: ActivityLog,
     ) -> None:
         self.database = database
         self.clock = clock
         self.knowledge = knowledge
-        self.activity = activity or ActivityLog(database, clock)
+        self.activity = activity  # its owner closes it (the bot's stop)
         self._voted: OrderedDict[tuple[int, str], None] = OrderedDict()
         # Per chat, in memory only: the entry last answered and the question (scrubbed), so
         # that a "did not help" is kept with the question that got that answer.
