@@ -110,23 +110,22 @@ class DiskStore:
         path = self.folder / f"{model}-{kind}.npy"
         kept = _read(path)
         row_of = _rows(kept) if kept is not None else {}
-        keys = [_key(text) for text in texts]
-        pairs = zip(texts, keys, strict=True)
-        missing = list(dict.fromkeys(text for text, key in pairs if key not in row_of))
+        key_of = {text: _key(text) for text in texts}
+        keys = [key_of[text] for text in texts]
+        missing = [text for text, key in key_of.items() if key not in row_of]
         if not missing and kept is not None:
-            return np.array(kept["vector"][[row_of[key] for key in keys]], dtype=np.float32)
+            return _picked(kept, row_of, keys)
         computed = np.asarray(self._embed(embedder, missing, as_queries), dtype=np.float32)
-        added = np.zeros(len(missing), dtype=_record(computed.shape[1]))
-        added["key"], added["vector"] = [_key(text) for text in missing], computed
-        if kept is not None and kept.dtype == added.dtype:
-            if len(kept) + len(added) > KEEP_VECTORS:  # forget texts not asked for now
+        records = np.zeros(len(missing), dtype=_record(computed.shape[1]))
+        records["key"], records["vector"] = [key_of[text] for text in missing], computed
+        if kept is not None and kept.dtype == records.dtype:
+            if len(kept) + len(records) > KEEP_VECTORS:  # forget texts not asked for now
                 wanted = set(keys)
                 kept = kept[[row for key, row in row_of.items() if key in wanted]]
-            added = np.concatenate([kept, added])
+            records = np.concatenate([kept, records])
         del kept  # the memory map
-        self._save(path, added)
-        row_of = _rows(added)
-        return np.array(added["vector"][[row_of[key] for key in keys]], dtype=np.float32)
+        self._save(path, records)
+        return _picked(records, _rows(records), keys)
 
     def _embed(self, embedder: Embedder, texts: list[str], as_queries: bool) -> Vectors:
         if len(texts) >= NOTICE_FROM:  # a first start should not look like a hang
@@ -164,6 +163,11 @@ def _key(text: str) -> bytes:
 def _rows(records: npt.NDArray[np.void]) -> dict[bytes, int]:
     """The row of each text hash."""
     return {bytes(key): row for row, key in enumerate(records["key"])}
+
+
+def _picked(records: npt.NDArray[np.void], row_of: dict[bytes, int], keys: list[bytes]) -> Vectors:
+    """The vectors of *keys*, in their order, copied out of *records*."""
+    return np.array(records["vector"][[row_of[key] for key in keys]], dtype=np.float32)
 
 
 def _record(dimensions: int) -> np.dtype[np.void]:
