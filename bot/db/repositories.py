@@ -645,12 +645,7 @@ class ActivityRepository:
 
     async def record(self, activity: ActivityEvent, now: datetime) -> None:
         """Keep one event, within the hour of *now*."""
-        self.session.add(
-            Activity(
-                at=hour_of(now), kind=activity.kind, lang=activity.lang, topic=activity.topic,
-                entry_id=activity.entry_id, outcome=activity.outcome, seconds=activity.seconds,
-            )
-        )  # fmt: skip
+        await self.record_many([(activity, now)])
 
     async def record_many(self, events: Sequence[tuple[ActivityEvent, datetime]]) -> None:
         """Keep many events (each within the hour of its moment) in one statement."""
