@@ -46,8 +46,7 @@ class ActivityLog:
             log.warning("statistics: %d events wait for the database; the oldest are dropped",
                         KEEP_WAITING)  # fmt: skip
         self._waiting.append((event, self.clock()))
-        if self._writer is None or self._writer.done():
-            self._writer = asyncio.create_task(self._write_waiting(), name="activity-log")
+        self._keep_writing()
 
     @property
     def waiting(self) -> int:
@@ -60,9 +59,7 @@ class ActivityLog:
         try:
             async with asyncio.timeout(within):
                 while self._waiting or (self._writer is not None and not self._writer.done()):
-                    if self._writer is None or self._writer.done():
-                        self._writer = asyncio.create_task(self._write_waiting())
-                    await asyncio.shield(self._writer)
+                    await asyncio.shield(self._keep_writing())
         except TimeoutError:
             return False
         return True
@@ -76,6 +73,12 @@ class ActivityLog:
             self._writer.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._writer
+
+    def _keep_writing(self) -> asyncio.Task[None]:
+        """The writer task, started again if it is not running (one at a time)."""
+        if self._writer is None or self._writer.done():
+            self._writer = asyncio.create_task(self._write_waiting(), name="activity-log")
+        return self._writer
 
     async def _write_waiting(self) -> None:
         """Write what waits, one group at a time, until nothing does (retrying while the
