@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import pytest
 
+from bot.core.assistant import Assistant, verbatim_names
+from bot.core.knowledge import load_knowledge_base
 from bot.core.language import LanguageDetector, dominant_script
 from bot.core.languages import Lang, as_lang, fallback_chain
 from bot.core.normalize import words
+from bot.settings import BUNDLED_KNOWLEDGE
 
 
 @pytest.fixture(scope="module")
@@ -47,7 +50,47 @@ def test_names_in_latin_letters_do_not_decide_the_script() -> None:
     named = LanguageDetector(names=["Krefeld", "Integrationslotsen"])
     assert named.detect("Факс на Integrationslotsen Krefeld?").script == "cyrillic"
     assert named.detect("Факс на Integrationslotsen Krefeld?", hint="bg").lang == "bg"
-    assert LanguageDetector().detect("Факс на Integrationslotsen Krefeld?").script == "latin"
+
+
+def test_one_cyrillic_or_arabic_word_decides_the_family() -> None:
+    # Families writing Cyrillic or Arabic type German names in Latin letters; a German, English,
+    # Turkish or Romanian writer never types a Cyrillic or Arabic word.
+    detector = LanguageDetector()
+    assert detector.detect("Факс на Integrationslotsen Krefeld?").script == "cyrillic"
+    assert detector.detect("Integrationslotsen Крефелд", hint="de").lang in {"bg", "uk", "ru"}
+    assert detector.detect("Integrationslotsen Krefeld مكتب").lang == "ar"
+    assert detector.detect("Integrationslotsen Krefeld").script == "latin"
+
+
+def test_cyrillic_words_in_their_own_letters_tell_the_languages_apart() -> None:
+    # Folded to Latin letters, "добрий" (uk) and "добрый" (ru) are one word; unfolded they
+    # are not, and a town spelt the Bulgarian way ("Дуисбург") is Bulgarian.
+    cyrillic: dict[Lang, frozenset[str]] = {
+        "uk": frozenset({"добрий", "день", "дуйсбург", "обєднання"}),
+        "ru": frozenset({"добрый", "день", "дуйсбург", "объединение"}),
+        "bg": frozenset({"добър", "ден", "дуисбург", "на", "телефон"}),
+    }
+    detector = LanguageDetector(cyrillic=cyrillic, names=["Duisburg"])
+    assert detector.detect("Добрий день 👋").lang == "uk"
+    assert detector.detect("Добрый день 👋").lang == "ru"
+    assert detector.detect("телефон на KI Дуисбург").lang == "bg"
+    assert detector.detect("об’єднання").lang == "uk"  # with or without the apostrophe
+
+
+def test_few_words_lean_on_the_word_lists() -> None:
+    # lingua's statistics on one word are noise ("numarasi" looks Romanian to it); the Turkish
+    # word list knows it. Words that transliterated Russian shares ("adres") stay Turkish.
+    lexicons: dict[Lang, frozenset[str]] = {
+        "tr": frozenset(words("telefon numarası adres")),
+        "ro": frozenset(words("telefon număr")),
+        "de": frozenset(words("telefon nummer")),
+        "en": frozenset(words("phone number")),
+        "ru": frozenset(words("adres telefon")),
+        "bg": frozenset(words("adres telefon")),
+    }
+    detector = LanguageDetector(lexicons=lexicons, names=["Duisburg", "Düsseldorf"])
+    assert detector.detect("telefon numarasi Duisburg").lang == "tr"
+    assert detector.detect("Dusseldorf adres").lang == "tr"
 
 
 def test_transliterated_bulgarian_with_few_known_words() -> None:
@@ -135,3 +178,13 @@ def test_a_text_of_shared_words_and_names_only_takes_the_hint_or_the_default() -
     assert detector.detect("KAoA Duisburg?").lang == "de"
     assert detector.detect("KAoA Duisburg?", hint="ro").lang == "ro"
     assert detector.detect("What does KAoA mean?").lang == "en"  # the other words decide
+
+
+def test_the_towns_of_the_addresses_are_names() -> None:
+    # "Düsseldorf" (the centre's address) looks German to lingua; in "Dusseldorf KI adres" it is
+    # a name, and the Turkish "adres" decides.
+    kb = load_knowledge_base(BUNDLED_KNOWLEDGE / "duesseldorf")
+    assert "Düsseldorf" in verbatim_names(kb)
+    assistant = Assistant.for_knowledge_base(kb)
+    assert assistant.reply("Dusseldorf KI adres").lang == "tr"
+    assert assistant.reply("Wo ist das KI in Düsseldorf?").lang == "de"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.core.normalize import consonant_skeleton, fold, words
+from bot.core.normalize import consonant_skeleton, cyrillic_words, fold, words
 
 
 @pytest.mark.parametrize(
@@ -55,3 +55,12 @@ def test_every_apostrophe_phones_type_folds_alike() -> None:
     # Ukrainian "сім'я" is typed with ', ’ (phone keyboards) or ʼ (the Ukrainian letter).
     assert fold("сім’я") == fold("сім'я") == fold("сімʼя") == "simia"
     assert fold("I’d like") == fold("I'd like")
+
+
+def test_cyrillic_words_keep_their_letters() -> None:
+    # Folding merges "добрий" (uk) and "добрый" (ru); the Cyrillic words keep them apart, with
+    # ё as е and without the apostrophe that families type in any form or leave out.
+    assert cyrillic_words("Добрий день, KI Duisburg!") == ["добрий", "день"]
+    assert cyrillic_words("Добрый день") != cyrillic_words("Добрий день")
+    assert cyrillic_words("об’єднання об'єднання обєднання") == ["обєднання"] * 3
+    assert cyrillic_words("Ёлка") == ["елка"]

@@ -6,6 +6,7 @@ decides anything about answers on its own.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any, Literal, Protocol
@@ -19,10 +20,10 @@ from bot.core.knowledge import Contact, KnowledgeBase
 from bot.core.language import LanguageDetector
 from bot.core.languages import NATIVE_NAMES, Lang, as_lang
 from bot.core.matching import Band, Match, Matcher, Thresholds
-from bot.core.normalize import words
+from bot.core.normalize import cyrillic_words, words
 from bot.core.semantic import Embedder, FusedMatcher, PassageStore, SemanticIndex, SemanticSettings
 from bot.core.smalltalk import SmallTalkMatcher
-from bot.core.stopwords import load_stopwords, stopwords_of
+from bot.core.stopwords import cyrillic_stopwords_of, load_stopwords, stopwords_of
 
 MAX_QUESTION_CHARS = 1000
 MAX_SUGGESTIONS = 3
@@ -139,7 +140,11 @@ class Assistant:
     ) -> Assistant:
         """An assistant with the bundled stop words; fused with *embedder*'s scores if given."""
         stopwords = load_stopwords(kb.centre.languages)
-        detector = detector or LanguageDetector(lexicons=lexicons_of(kb), names=verbatim_names(kb))
+        detector = detector or LanguageDetector(
+            lexicons=lexicons_of(kb),
+            names=verbatim_names(kb),
+            cyrillic=cyrillic_lexicons_of(kb),
+        )
         lexical = Matcher.from_knowledge_base(kb, stopwords, thresholds)
         matcher: QuestionMatcher = lexical
         if embedder is not None:
@@ -333,6 +338,10 @@ def _small_talk_lang(phrased_in: frozenset[Lang], detected: Lang, hint: Lang | N
     return min(phrased_in) if phrased_in else detected
 
 
+# The town after a German postcode: "Erkrather Straße 377 - 389, 40227 Düsseldorf".
+_TOWN = re.compile(r"\b\d{5}\s+([^\W\d][\w-]*)")
+
+
 def lexicons_of(kb: KnowledgeBase) -> dict[Lang, frozenset[str]]:
     """Per language: its stop words and the folded words of its phrasings and titles."""
     lexicons: dict[Lang, set[str]] = {
@@ -345,9 +354,34 @@ def lexicons_of(kb: KnowledgeBase) -> dict[Lang, frozenset[str]]:
     return {lang: frozenset(found) for lang, found in lexicons.items()}
 
 
+def cyrillic_lexicons_of(kb: KnowledgeBase) -> dict[Lang, frozenset[str]]:
+    """Per language: the Cyrillic words, unfolded, of its stop words, phrasings, titles and
+    small talk ("добрий" is Ukrainian, "добрый" Russian; folded, both are "dobryi")."""
+    lexicons: dict[Lang, set[str]] = {
+        lang: set(cyrillic_stopwords_of(lang)) for lang in kb.centre.languages
+    }
+    texts: list[tuple[Lang, str]] = [
+        (lang, text)
+        for entry in kb.entries
+        for lang, phrasings in entry.questions.items()
+        for text in (*phrasings, entry.title.get(lang, ""))
+    ]
+    texts += [
+        (lang, text)
+        for talk in kb.smalltalk
+        for lang, phrasings in talk.questions.items()
+        for text in phrasings
+    ]
+    for lang, text in texts:
+        lexicons.setdefault(lang, set()).update(cyrillic_words(text))
+    return {lang: frozenset(found) for lang, found in lexicons.items() if found}
+
+
 def verbatim_names(kb: KnowledgeBase) -> list[str]:
-    """Keywords that stay as they are inside Arabic and Cyrillic answers: names, not words."""
-    names = []
+    """Keywords that stay as they are inside Arabic and Cyrillic answers, and the towns of the
+    addresses ("Düsseldorf" in "KI Dusseldorf adres" is Turkish): names, not words."""
+    addresses = [kb.centre.address, *(contact.address for contact in kb.contacts)]
+    names = [m.group(1) for a in addresses if a for m in _TOWN.finditer(a)]
     for entry in kb.entries:
         for keyword in entry.keywords:
             needle = keyword.casefold()

@@ -17,7 +17,7 @@ from typing import Any
 
 from bot.core.languages import Lang, as_lang
 from bot.core.matching import remembered
-from bot.core.normalize import fold, words
+from bot.core.normalize import cyrillic_words, fold, words
 
 _ARABIC = re.compile(r"[\u0600-\u06FF]")
 _CYRILLIC = re.compile(r"[\u0400-\u04FF]")
@@ -53,7 +53,9 @@ _LINGUA_CODES = {name: lang for lang, name in _LINGUA_NAMES.items()}
 MIN_NAME_WORD = 3
 DETECTIONS_REMEMBERED = 10_000  # (text, hint) pairs whose language is remembered
 SURE = 0.6  # below this, a hint (Telegram's language_code) decides
-LEXICAL_WEIGHT = 0.5  # share of the word lists against lingua's statistics
+LEXICAL_WEIGHT = 0.5  # share of the word lists against lingua's statistics ...
+LEXICAL_WEIGHT_FEW = 0.8  # ... where lingua sees FEW_WORDS words or fewer
+FEW_WORDS = 2
 TRANSLIT_MIN = 0.2  # Latin letters: share of words a non-Latin language must know ...
 TRANSLIT_LEAD = 0.1  # ... and its lead over the best Latin-script language
 
@@ -78,14 +80,26 @@ def dominant_script(text: str) -> str:
     return script if count else "none"
 
 
+def family_script(text: str) -> str:
+    """The script that decides the language family: Arabic or Cyrillic letters anywhere (a
+    family writing Arabic or Cyrillic types German names in Latin letters, the other way round
+    no one does: "Integrationslotsen Крефелд" is Bulgarian), else Latin or ``"none"``."""
+    arabic, cyrillic = len(_ARABIC.findall(text)), len(_CYRILLIC.findall(text))
+    if arabic or cyrillic:
+        return "arabic" if arabic >= cyrillic else "cyrillic"
+    return dominant_script(text)
+
+
 class LanguageDetector:
     """Detects the language of short questions; build once, reuse.
 
     *lexicons* are the folded words each language uses (its stop words, including how they are
     typed in Latin letters, and the knowledge base's phrasings): they recognise transliterated
     Arabic, Bulgarian, Ukrainian and Russian, which lingua cannot. *names* (programme and place
-    names kept verbatim in every language) are removed before lingua looks at the text, so that
-    "when is the Fest der Vielfalt?" is English.
+    names kept verbatim in every language, and the towns of the addresses) are removed before
+    lingua looks at the text, so that "when is the Fest der Vielfalt?" is English. *cyrillic* are
+    the Cyrillic words of Bulgarian, Ukrainian and Russian in their own letters, which folding
+    merges ("добрий" uk, "добрый" ru).
     """
 
     def __init__(
@@ -93,12 +107,25 @@ class LanguageDetector:
         default: Lang = "de",
         lexicons: Mapping[Lang, frozenset[str]] | None = None,
         names: Iterable[str] = (),
+        cyrillic: Mapping[Lang, frozenset[str]] | None = None,
     ) -> None:
         self.default = default
         self._lexicons = dict(lexicons or {})
+        given = dict(cyrillic or {})
+        self._cyrillic = {lang: given[lang] for lang in _CYRILLIC_LANGS if lang in given}
+        self._cyrillic_spread = dict(
+            Counter(word for lexicon in self._cyrillic.values() for word in lexicon)
+        )
         counts = Counter(word for lexicon in self._lexicons.values() for word in lexicon)
         self._spread = dict(counts)
         self._shared_words = frozenset(w for w, n in counts.items() if n >= SHARED_BY)
+        # Among the Latin-script languages only: "adres" is Turkish, whatever transliterated
+        # Bulgarian and Russian write.
+        latin = Counter(
+            word for lang in _LATIN_LANGS for word in self._lexicons.get(lang, frozenset())
+        )
+        self._latin_spread = dict(latin)
+        self._latin_shared = frozenset(w for w, n in latin.items() if n >= SHARED_BY)
         # Words of names ("komm", "nrw", "haniel"), compared folded, so "komm an nrw" counts too.
         self._name_words = frozenset(
             w for name in names for w in words(name) if len(w) >= MIN_NAME_WORD
@@ -133,16 +160,31 @@ class LanguageDetector:
             return dict.fromkeys(among, 1 / len(among))
         return {lang: value / total for lang, value in chosen.items()}
 
-    def _lexical_shares(self, text: str) -> dict[Lang, float]:
-        """Per language: the share of the words it knows, each word split among its languages."""
+    def _lexical_shares(self, text: str, latin_only: bool = False) -> dict[Lang, float]:
+        """Per language (only the Latin-script ones if *latin_only*): the share of the words it
+        knows, each word split among the languages (of those) that know it."""
         found = words(text)
         if not found or not self._lexicons:
             return {}
+        spread = self._latin_spread if latin_only else self._spread
         shares: dict[Lang, float] = {}
         for lang, lexicon in self._lexicons.items():
-            hits = sum(1 / self._spread[w] for w in found if w in lexicon)
-            shares[lang] = hits / len(found)
+            if not latin_only or lang in _LATIN_LANGS:
+                hits = sum(1 / spread[w] for w in found if w in lexicon)
+                shares[lang] = hits / len(found)
         return shares
+
+    def _cyrillic_shares(self, text: str) -> dict[Lang, float]:
+        """Like :meth:`_lexical_shares` among Bulgarian, Ukrainian and Russian, on the words in
+        their own letters; empty where none of them is known."""
+        found = cyrillic_words(text)
+        known = [w for w in found if w in self._cyrillic_spread]
+        if not known:
+            return {}
+        return {
+            lang: sum(1 / self._cyrillic_spread[w] for w in known if w in lexicon) / len(found)
+            for lang, lexicon in self._cyrillic.items()
+        }
 
     @staticmethod
     def _without(text: str, dropped: frozenset[str]) -> str:
@@ -163,7 +205,7 @@ class LanguageDetector:
     def _detect(self, text: str, hint: str | None) -> Detection:
         hinted = as_lang(hint)
         stripped = self._without(text, self._name_words)
-        script = dominant_script(stripped)
+        script = family_script(stripped)
         if script == "none":
             return Detection(hinted or self.default, 0.0, script)
         if script == "arabic":
@@ -175,7 +217,8 @@ class LanguageDetector:
                 return Detection("ru", 0.95, script)
             if _LETTERS_BG.search(text):
                 return Detection("bg", 0.95, script)
-            lexical = self._lexical_shares(stripped)
+            # A town in Cyrillic letters is spelt the way of one language ("Дуисбург": bg).
+            lexical = self._cyrillic_shares(text) or self._lexical_shares(stripped)
             return self._decide(text, stripped, lexical, _CYRILLIC_LANGS, hinted, script)
         lexical = self._lexical_shares(stripped)
         translit = max(_TRANSLIT_LANGS, key=lambda lang: lexical.get(lang, 0.0))
@@ -188,11 +231,12 @@ class LanguageDetector:
             if hinted in _TRANSLIT_LANGS and hinted != translit:
                 translit = hinted  # e.g. Ukrainian and Russian typed in Latin letters look alike
             return Detection(translit, min(1.0, lexical[translit]), script)
-        if all(w in self._shared_words or w in self._name_words for w in words(stripped)):
+        if all(w in self._latin_shared or w in self._name_words for w in words(stripped)):
             # Names and words of three or more languages only ("KAoA?", "Kita Duisburg"): the
             # text tells nothing of its language.
             return Detection(hinted or self.default, 0.0, script)
-        return self._decide(text, stripped, lexical, _LATIN_LANGS, hinted, script)
+        latin = self._lexical_shares(stripped, latin_only=True)
+        return self._decide(text, stripped, latin, _LATIN_LANGS, hinted, script)
 
     def _decide(
         self,
@@ -205,11 +249,14 @@ class LanguageDetector:
     ) -> Detection:
         """Among *among*: lingua on *stripped* (names out) without shared words, beside the
         word lists' *lexical* shares; the hint where that is unsure or *text* very short."""
-        statistical = self._lingua_shares(self._without(stripped, self._shared_words), among)
+        seen = self._without(stripped, self._shared_words)
+        statistical = self._lingua_shares(seen, among)
         total = sum(lexical.get(lang, 0.0) for lang in among)
+        # lingua's statistics say little about one or two words ("numarasi" looks Romanian).
+        weight = LEXICAL_WEIGHT if len(_WORD.findall(seen)) > FEW_WORDS else LEXICAL_WEIGHT_FEW
         combined = {
-            lang: (1 - LEXICAL_WEIGHT) * statistical.get(lang, 0.0)
-            + LEXICAL_WEIGHT * (lexical.get(lang, 0.0) / total if total else 0.0)
+            lang: (1 - weight) * statistical.get(lang, 0.0)
+            + weight * (lexical.get(lang, 0.0) / total if total else 0.0)
             for lang in among
         }
         if not total:

@@ -98,6 +98,18 @@ def words(text: str) -> list[str]:
     return folded.split() if folded else []
 
 
+_APOSTROPHES = re.compile(r"['’ʼ`´]")
+_CYRILLIC_WORD = re.compile(r"[\u0400-\u04FF]+")
+
+
+def cyrillic_words(text: str) -> list[str]:
+    """The Cyrillic words of *text* in their own letters, lower case, ё as е and without the
+    apostrophe families often leave out ("об'єднання" as "обєднання"): what tells Bulgarian,
+    Ukrainian and Russian apart, which the folded Latin form of :func:`words` merges."""
+    text = unicodedata.normalize("NFKC", text).casefold().replace("ё", "е")
+    return _CYRILLIC_WORD.findall(_APOSTROPHES.sub("", text))
+
+
 def consonant_skeleton(word: str) -> str:
     """The word without vowels, for matching Arabic script against Latin-typed Arabic."""
     return re.sub(r"[aeiou]", "", word)

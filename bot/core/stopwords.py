@@ -6,7 +6,7 @@ from functools import cache
 from pathlib import Path
 
 from bot.core.languages import LANGS, Lang
-from bot.core.normalize import words
+from bot.core.normalize import cyrillic_words, words
 
 STOPWORD_DIR = Path(__file__).parent / "data" / "stopwords"
 
@@ -21,6 +21,15 @@ def stopwords_of(lang: Lang) -> frozenset[str]:
     for line in path.read_text(encoding="utf-8").splitlines():
         found.update(words(line))
     return frozenset(found)
+
+
+@cache
+def cyrillic_stopwords_of(lang: Lang) -> frozenset[str]:
+    """The stop words of one language in Cyrillic letters, unfolded (see ``cyrillic_words``)."""
+    path = STOPWORD_DIR / f"{lang}.txt"
+    if not path.exists():
+        return frozenset()
+    return frozenset(cyrillic_words(path.read_text(encoding="utf-8")))
 
 
 @cache
