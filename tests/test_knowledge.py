@@ -207,6 +207,17 @@ def test_a_number_or_address_in_one_language_that_differs_from_the_german(
             "is missing") in found  # fmt: skip
 
 
+def test_a_name_the_german_answer_quotes_is_kept_in_every_language(tmp_path: Path) -> None:
+    answers = {lang: "Im Bereich „Integration durch Bildung“: 0203-283 8111." for lang in LANGS}
+    answers["en"] = "In the field „Integration durch Bildung“ (integration through education)."
+    answers["uk"] = "У сфері «інтеграція через освіту»: 0203-283 8111."
+    directory = write_kb(tmp_path, [entry("alpha", answers=answers)])
+    found = messages_of(directory)
+    assert ("warning", "alpha.yaml", "answers.uk", "the name 'Integration durch Bildung' of the "
+            "German answer is missing (names stay as they are)") in found  # fmt: skip
+    assert not [m for m in found if m[2] == "answers.en" and "name" in m[3]]
+
+
 def test_office_hours_that_never_open_are_an_error(tmp_path: Path) -> None:
     """`{mon: []}` would leave no time to promise a family: caught here, not in a hand-over."""
     for hours, message in (

@@ -455,6 +455,16 @@ def verbatim_facts(text: str) -> set[str]:
     return found
 
 
+# A name the German answer quotes („Integration durch Bildung“, „Förderunterricht“): programme
+# and project names stay as they are in every language, a translation in brackets beside them.
+_QUOTED_NAME = re.compile(r"„([^“”\"\n]{2,80})[“”\"]")
+
+
+def quoted_names(text: str) -> set[str]:
+    """The names *text* quotes German-style („…“)."""
+    return {name.strip() for name in _QUOTED_NAME.findall(text)}
+
+
 def _check_contacts_of(
     collector: _Collector,
     path: Path,
@@ -491,7 +501,8 @@ def _check_contacts_of(
 
 
 def _check_verbatim(collector: _Collector, path: Path, entry: Entry) -> None:
-    """Numbers, e-mails and web addresses of every translation are those of the German."""
+    """Numbers, e-mails and web addresses of every translation are those of the German, and the
+    names it quotes are there too."""
     german = entry.answers.get("de")
     if german is None:
         return
@@ -506,6 +517,14 @@ def _check_verbatim(collector: _Collector, path: Path, entry: Entry) -> None:
             )
         for missing in sorted(expected - found):
             collector.warn(path, f"answers.{lang}", f"'{missing}' of the German answer is missing")
+        folded = " ".join(text.split()).casefold()
+        for name in sorted(quoted_names(german)):
+            if " ".join(name.split()).casefold() not in folded:
+                collector.warn(
+                    path,
+                    f"answers.{lang}",
+                    f"the name '{name}' of the German answer is missing (names stay as they are)",
+                )
 
 
 def _check_entries(
