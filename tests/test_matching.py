@@ -119,3 +119,26 @@ def test_a_word_of_one_phrasing_only_counts_less_than_a_topic_word() -> None:
     lead = {name: m.candidates[0].score - m.candidates[1].score for name, m in
             (("flat", flat), ("weighted", weighted))}  # fmt: skip
     assert lead["weighted"] > lead["flat"]
+
+
+def test_scores_are_those_of_the_best_text_blended_with_what_all_texts_explain() -> None:
+    # One entry, two texts: "Rucksack Kita" explains both words of the question, "Rucksack"
+    # one; the other entry explains neither. Among equally good texts the first one counts
+    # (its language is the candidate's), whatever the order the look-up met them in.
+    matcher = Matcher(
+        [
+            Document("rucksack", "tr", "Rucksack Kita"),
+            Document("rucksack", "ro", "Rucksack Kita"),
+            Document("rucksack", "de", "Rucksack"),
+            Document("other", "de", "Sprachkurs"),
+        ],
+        thresholds=Thresholds(entry_recall=0.35),
+    )
+    found = matcher.match("Rucksack Kita")
+    assert [c.entry_id for c in found.candidates] == ["rucksack"]
+    assert found.candidates[0].lang == "tr"
+    assert found.candidates[0].score == 1.0
+    half = matcher.match("Rucksack Sprachkurs")
+    scores = {c.entry_id: c.score for c in half.candidates}
+    assert set(scores) == {"rucksack", "other"}
+    assert 0 < scores["other"] < 1 and 0 < scores["rucksack"] < 1

@@ -17,7 +17,6 @@ from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from operator import mul
 from typing import Literal, TypeVar
 
 import numpy as np
@@ -163,6 +162,14 @@ class Matcher:
                     if len(skeleton) >= 3:
                         skeletons[skeleton].add(wid)
         self._postings = postings
+        # The same postings as arrays, and per document its entry, for scoring in numpy.
+        self._posting_arrays = [np.asarray(docs, dtype=np.int64) for docs in postings]
+        entry_index: dict[str, int] = {}
+        self._doc_entry = np.asarray(
+            [entry_index.setdefault(doc.entry_id, len(entry_index)) for doc in self._docs],
+            dtype=np.int64,
+        )
+        self._entry_count = len(entry_index)
         entries = len({doc.entry_id for doc in self._docs}) or 1
         self._idf = [math.log((entries + 1) / (len(s) + 0.5)) for s in entry_sets]
         lone = self.thresholds.lone_word_weight
@@ -175,7 +182,8 @@ class Matcher:
                 if story and self._docs[only].kind == "question":
                     self._idf[wid] *= lone
         self._max_idf = math.log((entries + 1) / 1.5)
-        self._doc_weight = [sum(self._idf[w] for w in ids) for ids in self._doc_words]
+        weight = np.asarray([sum(self._idf[w] for w in ids) for ids in self._doc_words])
+        self._doc_weight = np.where(weight > 0, weight, 1.0)  # a text's idf, precision's divisor
         self._skeletons = {k: tuple(sorted(v)) for k, v in skeletons.items()}
         self._skeleton_keys = list(self._skeletons)
         self._sorted_vocab = sorted((word, wid) for wid, word in enumerate(self._vocab))
@@ -296,6 +304,89 @@ class Matcher:
                 seeds.update(postings)
         return seeds
 
+    def _score(
+        self,
+        by_word: dict[int, list[tuple[int, float]]],
+        weights: list[float],
+        total_weight: float,
+        size: int,
+    ) -> list[tuple[float, int]]:
+        """Per entry with a matching text: (its score, its best text).
+
+        A text's score is the F-measure of how much of the question it explains (recall: the
+        query words it has, by weight and similarity) and how much of it the question covers
+        (precision: the idf of its words the question has); an entry's, that of its best text
+        blended with how much of the question all its texts together explain. In numpy over
+        every (text, matched word) pair at once: a long message of new words meets thousands.
+        """
+        docs = np.fromiter(sorted(self._candidate_docs(by_word)), dtype=np.int64)
+        if not len(docs):
+            return []
+        wids = list(by_word)
+        postings = [self._posting_arrays[wid] for wid in wids]
+        lengths = np.fromiter((len(p) for p in postings), dtype=np.int64, count=len(wids))
+        all_docs = np.concatenate(postings)
+        # Where each candidate text sits in *docs* (others: -1).
+        position = np.full(len(self._docs), -1, dtype=np.int64)
+        position[docs] = np.arange(len(docs))
+        where = position[all_docs]
+        kept = where >= 0
+        # Precision's numerator: the idf (times the best similarity) of every matched word.
+        word_hits = np.fromiter(
+            (self._idf[wid] * max(sim for _, sim in by_word[wid]) for wid in wids),
+            dtype=np.float64,
+            count=len(wids),
+        )
+        hit = np.bincount(
+            where[kept], weights=np.repeat(word_hits, lengths)[kept], minlength=len(docs)
+        )
+        # Recall's rows: per text and query word, the best similarity of a word it has.
+        pair_word = np.fromiter(
+            (k for k, wid in enumerate(wids) for _ in by_word[wid]), dtype=np.int64
+        )
+        pair_query = np.fromiter((i for wid in wids for i, _ in by_word[wid]), dtype=np.int64)
+        pair_sim = np.fromiter((sim for wid in wids for _, sim in by_word[wid]), np.float64)
+        starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))
+        pair_lengths = lengths[pair_word]
+        # Each pair stands for its word's postings: where in *all_docs* they begin, repeated.
+        offsets = np.repeat(
+            starts[pair_word] - np.cumsum(pair_lengths) + pair_lengths, pair_lengths
+        )
+        spots = where[offsets + np.arange(int(pair_lengths.sum()))]
+        taken = spots >= 0
+        flat = np.zeros(len(docs) * size)
+        np.maximum.at(
+            flat,
+            spots[taken] * size + np.repeat(pair_query, pair_lengths)[taken],
+            np.repeat(pair_sim, pair_lengths)[taken],
+        )
+        rows = flat.reshape(len(docs), size)
+        weight = np.asarray(weights, dtype=np.float64)
+        recall = rows @ weight / total_weight
+        precision = hit / self._doc_weight[docs]
+        useful = (recall > 0) & (precision > 0)
+        if not useful.any():
+            return []
+        docs, rows, recall, precision = (
+            docs[useful],
+            rows[useful],
+            recall[useful],
+            precision[useful],
+        )
+        beta2 = self.thresholds.beta**2
+        scores = (1 + beta2) * precision * recall / (beta2 * precision + recall)
+        entries = self._doc_entry[docs]
+        # Per entry its best text: the highest score, the first text among equal ones.
+        order = np.lexsort((docs, -scores))
+        _, first_of = np.unique(entries[order], return_index=True)
+        best = order[first_of]
+        entry_rows = np.zeros((self._entry_count, size))
+        np.maximum.at(entry_rows, entries, rows)
+        entry_recall = entry_rows[entries[best]] @ weight / total_weight
+        blend = self.thresholds.entry_recall
+        final = (1 - blend) * scores[best] + blend * entry_recall
+        return [(float(f), int(d)) for f, d in zip(final, docs[best], strict=True)]
+
     def needs_model(self, text: str) -> bool:
         """Never: this matcher has no model."""
         return False
@@ -331,51 +422,12 @@ class Matcher:
         for i, matches in enumerate(similar):
             for wid, sim in matches.items():
                 by_word[wid].append((i, sim))
-        # Per matched word: which query words it stands for, and its share of a phrasing's weight.
-        hits = {
-            wid: (pairs, self._idf[wid] * max(sim for _, sim in pairs))
-            for wid, pairs in by_word.items()
-        }
-        best: dict[str, tuple[float, int]] = {}
-        entry_rows: dict[str, list[float]] = {}
-        beta2 = self.thresholds.beta**2
-        size = len(query)
-        for doc in self._candidate_docs(by_word):
-            row = [0.0] * size
-            hit = 0.0
-            for wid in self._doc_words[doc]:
-                found = hits.get(wid)
-                if found is None:
-                    continue
-                pairs, word_hit = found
-                hit += word_hit
-                for i, sim in pairs:
-                    if sim > row[i]:
-                        row[i] = sim
-            recall = sum(map(mul, weights, row)) / total_weight
-            precision = hit / (self._doc_weight[doc] or 1.0)
-            if recall <= 0 or precision <= 0:
-                continue
-            score = (1 + beta2) * precision * recall / (beta2 * precision + recall)
-            entry_id = self._docs[doc].entry_id
-            if score > best.get(entry_id, (0.0, -1))[0]:
-                best[entry_id] = (score, doc)
-            seen = entry_rows.get(entry_id)
-            if seen is None:
-                entry_rows[entry_id] = row
-            else:
-                for i in range(size):
-                    if row[i] > seen[i]:
-                        seen[i] = row[i]
-        blend = self.thresholds.entry_recall
-        for entry_id, (score, doc) in best.items():
-            entry_recall = sum(map(mul, weights, entry_rows[entry_id])) / total_weight
-            best[entry_id] = ((1 - blend) * score + blend * entry_recall, doc)
+        scored = self._score(by_word, weights, total_weight, len(query))
         # Equal scores keep knowledge-base order (the entry whose best text comes first).
-        ranked = sorted(best.items(), key=lambda item: (-item[1][0], item[1][1]))[: max(limit, 2)]
+        ranked = sorted(scored, key=lambda item: (-item[0], item[1]))[: max(limit, 2)]
         candidates = tuple(
-            Candidate(entry_id, round(score, 4), self._docs[doc].lang)
-            for entry_id, (score, doc) in ranked
+            Candidate(self._docs[doc].entry_id, round(score, 4), self._docs[doc].lang)
+            for score, doc in ranked
         )
         t = self.thresholds
         band = band_of(candidates, t.confident, t.unsure, t.margin)
