@@ -6,7 +6,9 @@ decides anything about answers on its own.
 
 from __future__ import annotations
 
+import itertools
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any, Literal, Protocol
@@ -342,15 +344,21 @@ def _small_talk_lang(phrased_in: frozenset[Lang], detected: Lang, hint: Lang | N
 _TOWN = re.compile(r"\b\d{5}\s+([^\W\d][\w-]*)")
 
 
+def _phrasings_and_titles(kb: KnowledgeBase) -> Iterator[tuple[Lang, str]]:
+    """Every phrasing and title of *kb*, with its language."""
+    for entry in kb.entries:
+        for lang, phrasings in entry.questions.items():
+            for text in (*phrasings, entry.title.get(lang, "")):
+                yield lang, text
+
+
 def lexicons_of(kb: KnowledgeBase) -> dict[Lang, frozenset[str]]:
     """Per language: its stop words and the folded words of its phrasings and titles."""
     lexicons: dict[Lang, set[str]] = {
         lang: set(stopwords_of(lang)) for lang in kb.centre.languages
     }
-    for entry in kb.entries:
-        for lang, phrasings in entry.questions.items():
-            for text in (*phrasings, entry.title.get(lang, "")):
-                lexicons.setdefault(lang, set()).update(words(text))
+    for lang, text in _phrasings_and_titles(kb):
+        lexicons.setdefault(lang, set()).update(words(text))
     return {lang: frozenset(found) for lang, found in lexicons.items()}
 
 
@@ -360,19 +368,13 @@ def cyrillic_lexicons_of(kb: KnowledgeBase) -> dict[Lang, frozenset[str]]:
     lexicons: dict[Lang, set[str]] = {
         lang: set(cyrillic_stopwords_of(lang)) for lang in kb.centre.languages
     }
-    texts: list[tuple[Lang, str]] = [
-        (lang, text)
-        for entry in kb.entries
-        for lang, phrasings in entry.questions.items()
-        for text in (*phrasings, entry.title.get(lang, ""))
-    ]
-    texts += [
+    small_talk = (
         (lang, text)
         for talk in kb.smalltalk
         for lang, phrasings in talk.questions.items()
         for text in phrasings
-    ]
-    for lang, text in texts:
+    )
+    for lang, text in itertools.chain(_phrasings_and_titles(kb), small_talk):
         lexicons.setdefault(lang, set()).update(cyrillic_words(text))
     return {lang: frozenset(found) for lang, found in lexicons.items() if found}
 

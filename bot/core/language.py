@@ -1,9 +1,10 @@
 """Which of the eight languages a question is written in (offline, no I/O after start-up).
 
-The script decides first (Arabic letters mean Arabic; Cyrillic narrows to Bulgarian, Ukrainian or
-Russian), then lingua, restricted to the candidate languages and in its low-accuracy mode (small
-models, about 35 MB for all eight), picks among them. A hint such as Telegram's ``language_code``
-wins when the text is too short or too ambiguous to tell.
+The script decides first (an Arabic word means Arabic; a Cyrillic one narrows to Bulgarian,
+Ukrainian or Russian, whatever Latin names stand around it), then lingua, restricted to the
+candidate languages and in its low-accuracy mode (small models, about 35 MB for all eight),
+beside word lists of each language, picks among them. A hint such as Telegram's
+``language_code`` wins when the text is too short or too ambiguous to tell.
 """
 
 from __future__ import annotations

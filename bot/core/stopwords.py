@@ -11,25 +11,22 @@ from bot.core.normalize import cyrillic_words, words
 STOPWORD_DIR = Path(__file__).parent / "data" / "stopwords"
 
 
+def _listed(lang: Lang) -> str:
+    """The text of one language's stop-word list ("" where there is none)."""
+    path = STOPWORD_DIR / f"{lang}.txt"
+    return path.read_text(encoding="utf-8") if path.exists() else ""
+
+
 @cache
 def stopwords_of(lang: Lang) -> frozenset[str]:
     """The folded stop words of one language (function words, question words, greetings)."""
-    path = STOPWORD_DIR / f"{lang}.txt"
-    if not path.exists():
-        return frozenset()
-    found: set[str] = set()
-    for line in path.read_text(encoding="utf-8").splitlines():
-        found.update(words(line))
-    return frozenset(found)
+    return frozenset(word for line in _listed(lang).splitlines() for word in words(line))
 
 
 @cache
 def cyrillic_stopwords_of(lang: Lang) -> frozenset[str]:
     """The stop words of one language in Cyrillic letters, unfolded (see ``cyrillic_words``)."""
-    path = STOPWORD_DIR / f"{lang}.txt"
-    if not path.exists():
-        return frozenset()
-    return frozenset(cyrillic_words(path.read_text(encoding="utf-8")))
+    return frozenset(cyrillic_words(_listed(lang)))
 
 
 @cache
