@@ -191,14 +191,24 @@ def test_answers_that_must_say_where_and_whom_need_a_contact(tmp_path: Path) -> 
     assert errors_of(with_card) == []  # the centre's own card (address, phone) is enough
 
 
+def translated(
+    tmp_path: Path, everywhere: str, **translations: str
+) -> list[tuple[str, str, str, str]]:
+    """The check's messages for an entry whose answer is *everywhere* in every language but
+    those given."""
+    answers = {lang: translations.get(lang, everywhere) for lang in LANGS}
+    return messages_of(write_kb(tmp_path, [entry("alpha", answers=answers)]))
+
+
 def test_a_number_or_address_in_one_language_that_differs_from_the_german(
     tmp_path: Path,
 ) -> None:
-    answers = {lang: "Rufen Sie 0203-283 8111 an, www.wir-sind-du.de." for lang in LANGS}
-    answers["ru"] = "Позвоните по номеру 0203-283 8112, www.wir-sind-du.de."
-    answers["tr"] = "Bizi arayın."
-    directory = write_kb(tmp_path, [entry("alpha", answers=answers)])
-    found = messages_of(directory)
+    found = translated(
+        tmp_path,
+        "Rufen Sie 0203-283 8111 an, www.wir-sind-du.de.",
+        ru="Позвоните по номеру 0203-283 8112, www.wir-sind-du.de.",
+        tr="Bizi arayın.",
+    )
     assert ("error", "alpha.yaml", "answers.ru", "'02032838112' differs from the German answer's "
             "facts") in found  # fmt: skip
     assert ("warning", "alpha.yaml", "answers.tr", "'02032838111' of the German answer is "
@@ -208,11 +218,12 @@ def test_a_number_or_address_in_one_language_that_differs_from_the_german(
 
 
 def test_a_name_the_german_answer_quotes_is_kept_in_every_language(tmp_path: Path) -> None:
-    answers = {lang: "Im Bereich „Integration durch Bildung“: 0203-283 8111." for lang in LANGS}
-    answers["en"] = "In the field „Integration durch Bildung“ (integration through education)."
-    answers["uk"] = "У сфері «інтеграція через освіту»: 0203-283 8111."
-    directory = write_kb(tmp_path, [entry("alpha", answers=answers)])
-    found = messages_of(directory)
+    found = translated(
+        tmp_path,
+        "Im Bereich „Integration durch Bildung“: 0203-283 8111.",
+        en="In the field „Integration durch Bildung“ (integration through education).",
+        uk="У сфері «інтеграція через освіту»: 0203-283 8111.",
+    )
     assert ("warning", "alpha.yaml", "answers.uk", "the name 'Integration durch Bildung' of the "
             "German answer is missing (names stay as they are)") in found  # fmt: skip
     assert not [m for m in found if m[2] == "answers.en" and "name" in m[3]]
