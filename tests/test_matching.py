@@ -143,3 +143,25 @@ def test_scores_are_those_of_the_best_text_blended_with_what_all_texts_explain()
     assert set(scores) == {"rucksack", "other"}
     assert 0 < scores["other"] < 1
     assert 0 < scores["rucksack"] < 1
+
+
+def test_a_long_message_that_names_the_centre_is_not_about_the_centre() -> None:
+    # Families greet the centre by name before their story; in a long message the name
+    # addresses the centre and is not its topic (a short "Kommunales Integrationszentrum?" is).
+    documents = [
+        Document("about", "de", "Was macht das Kommunale Integrationszentrum Duisburg?"),
+        Document("about", "de", "Kommunales Integrationszentrum Duisburg"),
+        Document("school", "de", "Wo finde ich einen Schulplatz für mein Kind?"),
+    ]
+    story = (
+        "Hallo Kommunales Integrationszentrum Duisburg, wir wohnen seit zwei Wochen in "
+        "Hamborn, unsere Tochter ist neun und braucht einen Schulplatz"
+    )
+    named = Matcher(
+        documents, addressee=frozenset(words("Kommunales Integrationszentrum Duisburg"))
+    )
+    assert named.match(story).candidates[0].entry_id == "school"
+    assert Matcher(documents).match(story).candidates[0].entry_id == "about"
+    assert (
+        named.match("Kommunales Integrationszentrum Duisburg?").candidates[0].entry_id == "about"
+    )

@@ -7,7 +7,6 @@ decides anything about answers on its own.
 from __future__ import annotations
 
 import itertools
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -340,10 +339,6 @@ def _small_talk_lang(phrased_in: frozenset[Lang], detected: Lang, hint: Lang | N
     return min(phrased_in) if phrased_in else detected
 
 
-# The town after a German postcode: "Erkrather Straße 377 - 389, 40227 Düsseldorf".
-_TOWN = re.compile(r"\b\d{5}\s+([^\W\d][\w-]*)")
-
-
 def _phrasings_and_titles(kb: KnowledgeBase) -> Iterator[tuple[Lang, str]]:
     """Every phrasing and title of *kb*, with its language."""
     for entry in kb.entries:
@@ -382,8 +377,7 @@ def cyrillic_lexicons_of(kb: KnowledgeBase) -> dict[Lang, frozenset[str]]:
 def verbatim_names(kb: KnowledgeBase) -> list[str]:
     """Keywords that stay as they are inside Arabic and Cyrillic answers, and the towns of the
     addresses ("Düsseldorf" in "KI Dusseldorf adres" is Turkish): names, not words."""
-    addresses = [kb.centre.address, *(contact.address for contact in kb.contacts)]
-    names = [m.group(1) for a in addresses if a for m in _TOWN.finditer(a)]
+    names = kb.towns()
     for entry in kb.entries:
         for keyword in entry.keywords:
             needle = keyword.casefold()

@@ -66,6 +66,8 @@ NonEmpty = Annotated[str, Field(min_length=1)]
 MIN_PHRASINGS = 3
 REVIEW_MAX_AGE = timedelta(days=365)
 _UNREADABLE = object()  # read_yaml() already reported why
+# The town after a German postcode: "Erkrather Straße 377 - 389, 40227 Düsseldorf".
+_TOWN = re.compile(r"\b\d{5}\s+([^\W\d][\w-]*)")
 _TIME_RANGE = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-3]):([0-5]\d)$")
 
 
@@ -285,6 +287,11 @@ class KnowledgeBase:
             address=c.address,
             source=c.source,
         )
+
+    def towns(self) -> list[str]:
+        """The towns of the centre's and the contacts' addresses ("40227 Düsseldorf")."""
+        addresses = [self.centre.address, *(contact.address for contact in self.contacts)]
+        return list(dict.fromkeys(m.group(1) for a in addresses if a for m in _TOWN.finditer(a)))
 
     def contact(self, contact_id: str) -> Contact | None:
         """The contact with this id, or None."""

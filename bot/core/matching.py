@@ -124,10 +124,14 @@ class Matcher:
         documents: Iterable[Document],
         stopwords: frozenset[str] = frozenset(),
         thresholds: Thresholds | None = None,
+        addressee: frozenset[str] = frozenset(),
     ) -> None:
-        """Index *documents*; *stopwords* are folded words (see :mod:`bot.core.stopwords`)."""
+        """Index *documents*; *stopwords* are folded words (see :mod:`bot.core.stopwords`).
+        *addressee* are the folded words that name the centre (its name, its towns): a long
+        message that names it addresses it, the name is not its topic."""
         self.thresholds = thresholds or Thresholds()
         self._stopwords = stopwords
+        self._addressee = addressee
         self._vocab: list[str] = []
         word_ids: dict[str, int] = {}
         self._word_ids = word_ids
@@ -203,7 +207,8 @@ class Matcher:
         thresholds: Thresholds | None = None,
     ) -> Matcher:
         """Index every phrasing, title and keyword of *kb*."""
-        return cls(documents_of(kb), stopwords, thresholds)
+        addressee = frozenset(words(" ".join([kb.centre.name, *kb.towns()])))
+        return cls(documents_of(kb), stopwords, thresholds, addressee)
 
     @property
     def vocabulary_size(self) -> int:
@@ -402,6 +407,8 @@ class Matcher:
 
     def _match(self, text: str, limit: int) -> Match:
         query = list(dict.fromkeys(self._content_words(text)))[:MAX_QUERY_WORDS]
+        if len(query) >= self.thresholds.story_words:  # "Hello KI Düsseldorf, we came …"
+            query = [word for word in query if word not in self._addressee] or query
         if all(word.isdigit() for word in query):  # nothing, or only numbers ("1", "13")
             return Match(Band.NONE, ())
         similar = self._similar(query)
