@@ -514,6 +514,7 @@ def _check_verbatim(collector: _Collector, path: Path, entry: Entry) -> None:
     if german is None:
         return
     expected = verbatim_facts(german)
+    names = sorted(quoted_names(german))
     for lang, text in entry.answers.items():
         if lang == "de":
             continue
@@ -525,7 +526,7 @@ def _check_verbatim(collector: _Collector, path: Path, entry: Entry) -> None:
         for missing in sorted(expected - found):
             collector.warn(path, f"answers.{lang}", f"'{missing}' of the German answer is missing")
         folded = " ".join(text.split()).casefold()
-        for name in sorted(quoted_names(german)):
+        for name in names:
             if " ".join(name.split()).casefold() not in folded:
                 collector.warn(
                     path,

@@ -165,16 +165,15 @@ class Matcher:
                     skeleton = consonant_skeleton(self._vocab[wid])
                     if len(skeleton) >= 3:
                         skeletons[skeleton].add(wid)
-        self._postings = postings
-        # The same postings as arrays, and per document its entry, for scoring in numpy.
-        self._posting_arrays = [np.asarray(docs, dtype=np.int64) for docs in postings]
+        # The postings as arrays, and per document its entry, for scoring in numpy.
+        self._postings = [np.asarray(docs, dtype=np.int64) for docs in postings]
         entry_index: dict[str, int] = {}
         self._doc_entry = np.asarray(
             [entry_index.setdefault(doc.entry_id, len(entry_index)) for doc in self._docs],
             dtype=np.int64,
         )
         self._entry_count = len(entry_index)
-        entries = len({doc.entry_id for doc in self._docs}) or 1
+        entries = self._entry_count or 1
         self._idf = [math.log((entries + 1) / (len(s) + 0.5)) for s in entry_sets]
         lone = self.thresholds.lone_word_weight
         if lone != 1.0:
@@ -295,19 +294,17 @@ class Matcher:
             found.append(wid)
         return found
 
-    def _candidate_docs(self, by_word: dict[int, list[tuple[int, float]]]) -> set[int]:
-        """Documents worth scoring: those sharing a matched word that is not too common.
+    def _candidate_docs(self, by_word: dict[int, list[tuple[int, float]]]) -> np.ndarray:
+        """Documents worth scoring, in order: those sharing a matched word that is not too
+        common (the rarest matched word always counts).
 
         A word found in very many documents (in a large knowledge base) cannot pick a document
         on its own; it still counts in the score of the documents the rarer words bring in.
         """
         cap = max(SEED_CAP, int(len(self._docs) * SEED_SHARE))
-        seeds: set[int] = set()
-        for wid in sorted(by_word, key=lambda w: len(self._postings[w])):
-            postings = self._postings[wid]
-            if len(postings) <= cap or not seeds:
-                seeds.update(postings)
-        return seeds
+        by_rarity = sorted((self._postings[wid] for wid in by_word), key=len)
+        seeds = [by_rarity[0], *(docs for docs in by_rarity[1:] if len(docs) <= cap)]
+        return np.unique(np.concatenate(seeds))
 
     def _score(
         self,
@@ -324,11 +321,11 @@ class Matcher:
         blended with how much of the question all its texts together explain. In numpy over
         every (text, matched word) pair at once: a long message of new words meets thousands.
         """
-        docs = np.fromiter(sorted(self._candidate_docs(by_word)), dtype=np.int64)
-        if not len(docs):
+        if not by_word:
             return []
+        docs = self._candidate_docs(by_word)
         wids = list(by_word)
-        postings = [self._posting_arrays[wid] for wid in wids]
+        postings = [self._postings[wid] for wid in wids]
         lengths = np.fromiter((len(p) for p in postings), dtype=np.int64, count=len(wids))
         all_docs = np.concatenate(postings)
         # Where each candidate text sits in *docs* (others: -1).
