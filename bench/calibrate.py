@@ -40,6 +40,7 @@ from bot.core.normalize import words  # noqa: E402
 from bot.core.semantic import (  # noqa: E402
     SemanticIndex,
     SemanticSettings,
+    beyond_reach,
     confident_threshold,
     lexical_is_clear,
     model_text,
@@ -140,7 +141,7 @@ def settings_of(p: dict[str, float]) -> SemanticSettings:
 
 def outcome(f: Features, s: SemanticSettings) -> tuple[bool, bool, bool]:
     """(answered, false answer out of scope, confident wrong in scope) under settings *s*."""
-    if f.small_talk:
+    if f.small_talk or out_of_reach(f, s):  # no answer, with or without the model
         return False, False, False
     if skipped(f, s):
         top_entry = int(np.argmax(f.lexical))  # the model is not run: the lexical answer stands
@@ -172,11 +173,16 @@ def skipped(f: Features, s: SemanticSettings) -> bool:
     return lexical_is_clear(s, float(lexical[0]), float(lexical[1]))
 
 
+def out_of_reach(f: Features, s: SemanticSettings) -> bool:
+    """True where not even a perfect semantic score could make the lexical best confident."""
+    return not skipped(f, s) and beyond_reach(s, float(np.max(f.lexical)), f.word_count)
+
+
 def model_share(data: list[Features], p: dict[str, float]) -> float:
     """Share of the questions (small talk aside) for which the model runs."""
     s = settings_of(p)
     asked = [f for f in data if not f.small_talk]
-    return sum(not skipped(f, s) for f in asked) / max(len(asked), 1)
+    return sum(not skipped(f, s) and not out_of_reach(f, s) for f in asked) / max(len(asked), 1)
 
 
 def best_gate(data: list[Features], chosen: dict[str, float]) -> dict[str, float]:

@@ -8,8 +8,10 @@ second and p50/p99 latency for the echo bot, for Wegweiser with its default floo
 (Telegram's 30 messages a second overall) and with the limiter off, with the embedding model
 (the default) and with the lexical matcher alone; and the resident memory of ``wegweiser run``
 with the entries of all three knowledge bases loaded. The knowledge base's embeddings are
-computed before the clock starts (a restart reads them from the cache). Questions repeat as they
-do in life, so the bot's result cache answers repeats.
+computed before the clock starts (a restart reads them from the cache). The tuning questions
+are sent in turn, each new to the bot at first, then again (the bot's result cache answers
+repeats); "new" is the share of round trips whose question the bot had not been sent before, so
+a short run (``--seconds 10``) measures new questions only and ``--asked-before`` repeats only.
 """
 
 from __future__ import annotations
@@ -83,15 +85,24 @@ def merged_knowledge_base(target: Path) -> Path:
 
 
 async def load(
-    emulator: emu.Emulator, token: str, users: int, seconds: float, *, once: bool = False
-) -> tuple[int, list[float]]:
+    emulator: emu.Emulator,
+    token: str,
+    users: int,
+    seconds: float,
+    asked: set[str],
+    *,
+    once: bool = False,
+) -> tuple[int, list[float], int]:
     """*users* users in a question-reply loop for *seconds* (or until every question was asked
-    *once*); (round trips, latencies)."""
+    *once*); (round trips, latencies, questions new to the bot). *asked*: the texts the bot was
+    sent before (updated)."""
     texts = iter(questions()) if once else itertools.cycle(questions())
     latencies: list[float] = []
+    new = 0
     stop_at = time.monotonic() + seconds
 
     async def user(user_id: int) -> None:
+        nonlocal new
         async with httpx.AsyncClient(base_url=emulator.url, timeout=30) as http:
             sender = emu.Emulator.user(user_id, "de")
             while time.monotonic() < stop_at:
@@ -99,6 +110,9 @@ async def load(
                 text = next(texts, None)
                 if text is None:
                     return
+                if text not in asked:
+                    asked.add(text)
+                    new += 1
                 body = {"botToken": token, "date": int(time.time()), "from": sender,
                         "chat": chat, "text": text}  # fmt: skip
                 started = time.perf_counter()
@@ -114,7 +128,7 @@ async def load(
                 latencies.append(time.perf_counter() - started)
 
     await asyncio.gather(*(user(900_000 + n) for n in range(users)))
-    return len(latencies), latencies
+    return len(latencies), latencies, new
 
 
 def warm(emulator: emu.Emulator, token: str) -> None:
@@ -144,9 +158,10 @@ def measure(label: str, command: list[str] | None, extra: dict[str, str], args: 
                                    stderr=subprocess.DEVNULL)  # fmt: skip
     try:
         warm(emulator, token)
+        asked: set[str] = set()
         if args.asked_before:  # every question once, untimed: the timed run meets repeats only
-            asyncio.run(load(emulator, token, args.users, 600, once=True))
-        trips, latencies = asyncio.run(load(emulator, token, args.users, args.seconds))
+            asyncio.run(load(emulator, token, args.users, 600, asked, once=True))
+        trips, latencies, new = asyncio.run(load(emulator, token, args.users, args.seconds, asked))
         p50, p99 = percentiles_ms(latencies)
         memory = ""
         if command is None:
@@ -156,7 +171,9 @@ def measure(label: str, command: list[str] | None, extra: dict[str, str], args: 
                 f"{rss['RssAnon']:.0f}, mapped files {rss['RssFile']:.0f})"
             )
         print(
-            f"{label:<28}{trips / args.seconds:>10.1f}{p50:>10.1f}{p99:>10.1f}{memory}", flush=True
+            f"{label:<28}{trips / args.seconds:>10.1f}{new / max(trips, 1):>6.0%}{p50:>10.1f}"
+            f"{p99:>10.1f}{memory}",
+            flush=True,
         )
     finally:
         process.terminate()
@@ -187,7 +204,7 @@ def main() -> None:
         regime = "asked before (result caches warm)" if args.asked_before else "each new at first"
         print(f"{args.users} users, {args.seconds:.0f} s each; knowledge base: {entries} entries "
               f"of three centres; {len(questions())} questions, {regime}\n")  # fmt: skip
-        print(f"{'bot':<28}{'trips/s':>10}{'p50 ms':>10}{'p99 ms':>10}")
+        print(f"{'bot':<28}{'trips/s':>10}{'new':>6}{'p50 ms':>10}{'p99 ms':>10}")
         echo = [sys.executable, str(ROOT / "bench" / "echo_bot.py")]
         measure("echo bot (baseline)", echo, {}, args, workdir)
         measure(

@@ -127,9 +127,41 @@ def test_the_model_reads_the_end_of_a_long_message_and_all_of_a_short_one(small:
     assert embedder.queries[-1].split() == f"{story} {question}".split()[-always.model_words :]
     assert embedder.queries[-1].endswith(question)
     assert reply.entry_id == "school"  # the lexical matcher read the whole message
-    short = "Nachhilfe oder Schulplatz, was passt?"
+    short = "Schulplatz oder Nachhilfe?"
     assistant.reply(short)
     assert embedder.queries[-1] == short
+
+
+def test_the_model_is_not_run_where_it_could_not_make_an_answer_confident(small: Path) -> None:
+    embedder = HashedWords()
+    kb = load_knowledge_base(small)
+    assistant = Assistant.for_knowledge_base(kb, embedder=embedder)
+    assert isinstance(assistant.matcher, FusedMatcher)
+    weak = "Nachhilfe oder Schulplatz, was passt?"  # four words of six unknown: 0.36 at best
+    top = assistant.matcher.lexical.match(weak).candidates[0].score
+    s = assistant.matcher.settings
+    assert s.lexical_weight * top + (1 - s.lexical_weight) < s.confident  # beyond the model
+    assert not assistant.needs_model(weak)
+    before = embedder.embedded  # the knowledge base's texts
+    reply = assistant.reply(weak)
+    assert reply.band is Band.UNSURE  # the lexical suggestions, as the model could not help
+    assert embedder.embedded == before
+    assert assistant.needs_model("Schulplatz oder Nachhilfe?")  # 0.61 each: the model decides
+
+
+def test_a_lexical_match_the_model_could_not_lift_is_never_confident(small: Path) -> None:
+    # With a high lexical weight a confident lexical band (0.45) can lie below what fusion
+    # needs even with a perfect semantic score: the model is not run, and no answer is given.
+    heavy = SemanticSettings(lexical_weight=0.95, skip_lexical_score=2.0)
+    kb = load_knowledge_base(small)
+    assistant = Assistant.for_knowledge_base(kb, embedder=HashedWords(), semantic=heavy)
+    assert isinstance(assistant.matcher, FusedMatcher)
+    question = "wo Schule melden Kind Mathe Hilfe Nachbar"
+    lexical = assistant.matcher.lexical.match(question)
+    assert (lexical.band, lexical.candidates[0].entry_id) == (Band.CONFIDENT, "school")
+    assert 0.95 * lexical.candidates[0].score + 0.05 < heavy.confident
+    assert not assistant.needs_model(question)
+    assert assistant.reply(question).band is Band.UNSURE
 
 
 def test_semantic_alone_and_lexical_alone_are_both_possible(small: Path) -> None:
