@@ -46,7 +46,7 @@ ROBOTS = {"WEGWEISER_FLOOD_PER_MINUTE": "0", "WEGWEISER_PRIVACY_NOTICE": "false"
 
 
 def questions() -> list[str]:
-    """The tuning questions of all centres (734, each different): realistic text and length."""
+    """The tuning questions of all centres (each different): realistic text and length."""
     return [item.question for c in CENTRES for item in load_set(ROOT / "tests/devset", c)]
 
 
