@@ -57,6 +57,11 @@ SURE = 0.6  # below this, a hint (Telegram's language_code) decides
 LEXICAL_WEIGHT = 0.5  # share of the word lists against lingua's statistics ...
 LEXICAL_WEIGHT_FEW = 0.8  # ... where lingua sees FEW_WORDS words or fewer
 FEW_WORDS = 2
+# Where the word lists are this clear (the best language knows this share of the words, this far
+# ahead of the next), they weigh LEXICAL_WEIGHT_FEW too: "is there Hausaufgabenhilfe for my
+# daughter" is English, though one long German compound makes lingua's statistics say German.
+CLEAR_SHARE = 0.5
+CLEAR_LEAD = 0.3
 TRANSLIT_MIN = 0.2  # Latin letters: share of words a non-Latin language must know ...
 TRANSLIT_LEAD = 0.1  # ... and its lead over the best Latin-script language
 
@@ -253,8 +258,10 @@ class LanguageDetector:
         seen = self._without(stripped, self._shared_words)
         statistical = self._lingua_shares(seen, among)
         total = sum(lexical.get(lang, 0.0) for lang in among)
-        # lingua's statistics say little about one or two words ("numarasi" looks Romanian).
-        weight = LEXICAL_WEIGHT if len(_WORD.findall(seen)) > FEW_WORDS else LEXICAL_WEIGHT_FEW
+        # lingua's statistics say little about one or two words ("numarasi" looks Romanian), and
+        # less than the word lists where those are clear.
+        few = len(_WORD.findall(seen)) <= FEW_WORDS
+        weight = LEXICAL_WEIGHT_FEW if few or _clear(lexical, among) else LEXICAL_WEIGHT
         combined = {
             lang: (1 - weight) * statistical.get(lang, 0.0)
             + weight * (lexical.get(lang, 0.0) / total if total else 0.0)
@@ -268,3 +275,10 @@ class LanguageDetector:
         if hinted and (short or confidence < SURE) and (hinted in among or script == "latin"):
             return Detection(hinted, max(confidence, 0.5), script)
         return Detection(lang, confidence, script)
+
+
+def _clear(lexical: Mapping[Lang, float], among: tuple[Lang, ...]) -> bool:
+    """True where the word lists' best language knows CLEAR_SHARE of the words and leads the
+    next by CLEAR_LEAD."""
+    first, second = sorted((lexical.get(lang, 0.0) for lang in among), reverse=True)[:2]
+    return first >= CLEAR_SHARE and first - second >= CLEAR_LEAD
