@@ -137,7 +137,7 @@ def test_the_model_is_not_run_where_it_could_not_make_an_answer_confident(small:
     kb = load_knowledge_base(small)
     assistant = Assistant.for_knowledge_base(kb, embedder=embedder)
     assert isinstance(assistant.matcher, FusedMatcher)
-    weak = "Nachhilfe oder Schulplatz, was passt?"  # four words of six unknown: 0.36 at best
+    weak = "Nachhilfe oder Schulplatz, was passt?"  # lexical best 0.36 ("passt" is unknown)
     top = assistant.matcher.lexical.match(weak).candidates[0].score
     s = assistant.matcher.settings
     assert s.lexical_weight * top + (1 - s.lexical_weight) < s.confident  # beyond the model

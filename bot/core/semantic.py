@@ -239,17 +239,17 @@ class FusedMatcher:
             return True
         top = lexical.candidates[0].score if lexical.candidates else 0.0
         second = lexical.candidates[1].score if len(lexical.candidates) > 1 else 0.0
-        return lexical_is_clear(self.settings, top, second) or self._out_of_reach(text, top)
+        return lexical_is_clear(self.settings, top, second) or self._out_of_reach(text, lexical)
 
-    def _out_of_reach(self, text: str, top: float) -> bool:
+    def _out_of_reach(self, text: str, lexical: Match) -> bool:
+        top = lexical.candidates[0].score if lexical.candidates else 0.0
         return beyond_reach(self.settings, top, len(words(text)))
 
     def _match(self, text: str, limit: int) -> Match:
         lexical = self.lexical.match(text, limit=max(limit, 5))
         if self._lexical_decides(text, lexical):
-            top = lexical.candidates[0].score if lexical.candidates else 0.0
             band = lexical.band
-            if band is Band.CONFIDENT and self._out_of_reach(text, top):
+            if band is Band.CONFIDENT and self._out_of_reach(text, lexical):
                 band = Band.UNSURE  # the model could not have made it confident either
             return Match(band, lexical.candidates[:limit], lexical.threshold)
         s = self.settings
