@@ -433,7 +433,6 @@ class Matcher:
             Candidate(self._docs[doc].entry_id, round(score, 4), self._docs[doc].lang)
             for score, doc in ranked
         )
-        t = self.thresholds
         band = band_of(candidates, t.confident, t.unsure, t.margin)
         return Match(band, candidates[:limit], t.confident)
 

@@ -230,27 +230,25 @@ class FusedMatcher:
         not clear)."""
         if (text, limit) in self._cache:
             return False
-        return not self._lexical_decides(text, self.lexical.match(text, limit=max(limit, 5)))
+        return self._lexical_band(text, self.lexical.match(text, limit=max(limit, 5))) is None
 
-    def _lexical_decides(self, text: str, lexical: Match) -> bool:
-        """True where the model is not run: nothing to embed (only numbers or symbols), a clear
-        lexical match, or one too weak for the model to make it confident."""
+    def _lexical_band(self, text: str, lexical: Match) -> Band | None:
+        """The band of *lexical* where the model is not run, None where it is: nothing to embed
+        (only numbers or symbols), a clear lexical match, or one too weak for the model to make
+        it confident (never confident, then)."""
         if not lexical.candidates and lexical.band is Band.NONE and not _has_letters(text):
-            return True
+            return lexical.band
         top = lexical.candidates[0].score if lexical.candidates else 0.0
         second = lexical.candidates[1].score if len(lexical.candidates) > 1 else 0.0
-        return lexical_is_clear(self.settings, top, second) or self._out_of_reach(text, lexical)
-
-    def _out_of_reach(self, text: str, lexical: Match) -> bool:
-        top = lexical.candidates[0].score if lexical.candidates else 0.0
-        return beyond_reach(self.settings, top, len(words(text)))
+        beyond = beyond_reach(self.settings, top, len(words(text)))
+        if not (beyond or lexical_is_clear(self.settings, top, second)):
+            return None
+        return Band.UNSURE if beyond and lexical.band is Band.CONFIDENT else lexical.band
 
     def _match(self, text: str, limit: int) -> Match:
         lexical = self.lexical.match(text, limit=max(limit, 5))
-        if self._lexical_decides(text, lexical):
-            band = lexical.band
-            if band is Band.CONFIDENT and self._out_of_reach(text, lexical):
-                band = Band.UNSURE  # the model could not have made it confident either
+        band = self._lexical_band(text, lexical)
+        if band is not None:
             return Match(band, lexical.candidates[:limit], lexical.threshold)
         s = self.settings
         self.model_runs += 1
